@@ -1,0 +1,168 @@
+"""The book's helpers for MXNet: ``from d2l_local import mxnet as d2l``.
+
+``d2l_local.torch`` offers the same names with the same behaviour.
+"""
+import functools
+import random
+
+import numpy as np
+
+from ._numpy_compat import restore_numpy_names
+
+restore_numpy_names()  # before mxnet is imported: it reads names that NumPy >= 1.24 removed
+
+import mxnet as mx  # noqa: E402
+from mxnet import autograd, gluon, init, nd  # noqa: E402
+
+from . import data  # noqa: E402
+from .shared import (Accumulator, Animator, Timer, TrainResult, check_batch_size,  # noqa: E402
+                     check_corr2d_shapes, check_finite_loss, get_fashion_mnist_labels,
+                     note_cpu_fallback, plot, set_axes, set_figsize, show_images,
+                     use_all_cpu_cores, use_svg_display)
+
+__all__ = ['Accumulator', 'Animator', 'Timer', 'TrainResult', 'accuracy', 'corr2d',
+           'evaluate_accuracy_gpu', 'get_fashion_mnist_labels', 'load_data_fashion_mnist',
+           'num_gpus', 'plot', 'seed', 'set_axes', 'set_figsize', 'show_images', 'train_ch5',
+           'train_ch6', 'try_all_gpus', 'try_gpu', 'use_svg_display']
+
+use_all_cpu_cores()
+
+
+def seed(n):
+    """Seed Python, NumPy and MXNet so that a run can be repeated exactly."""
+    random.seed(n)
+    np.random.seed(n)
+    mx.random.seed(n)
+
+
+def num_gpus():
+    """The number of GPUs MXNet can use (0 with a CPU-only build)."""
+    try:
+        return mx.context.num_gpus()
+    except mx.base.MXNetError:  # a CUDA build on a machine without a usable driver
+        return 0
+
+
+def try_gpu(i=0):
+    """Return GPU ``i`` if there is one, otherwise the CPU (and say so, once)."""
+    count = num_gpus()
+    if count == 0:
+        note_cpu_fallback('MXNet')
+        return mx.cpu()
+    if not 0 <= i < count:
+        raise ValueError(f'try_gpu({i}): this machine has {count} GPU(s), numbered 0 to {count - 1}. '
+                         f'Pass an index below {count}, or use try_all_gpus().')
+    return mx.gpu(i)
+
+
+def try_all_gpus():
+    """Return all available GPUs, or ``[cpu()]`` if there is none."""
+    return [mx.gpu(i) for i in range(num_gpus())] or [try_gpu()]
+
+
+def corr2d(X, K):
+    """Two-dimensional cross-correlation of the array X with the kernel K."""
+    check_corr2d_shapes(X.shape, K.shape)
+    h, w = K.shape
+    Y = nd.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), ctx=X.context)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+
+
+def accuracy(y_hat, y):
+    """The number of correct predictions, as a float."""
+    if y_hat.ndim > 1 and y_hat.shape[1] > 1:
+        y_hat = y_hat.argmax(axis=1)
+    return float((y_hat.astype(y.dtype) == y).sum().asscalar())
+
+
+def evaluate_accuracy_gpu(net, data_iter, device=None):
+    """The accuracy of ``net`` on ``data_iter``, computed on the device holding its parameters."""
+    if device is None:
+        device = _parameter_device(net)
+    correct, total = nd.zeros(1, ctx=device), 0
+    with autograd.predict_mode():  # dropout and batch norm in inference mode; nothing recorded
+        for X, y in data_iter:
+            X, y = X.as_in_context(device), y.as_in_context(device)
+            correct += (net(X).argmax(axis=1) == y.astype('float32')).sum()
+            total += y.size
+    if total == 0:
+        raise ValueError('evaluate_accuracy_gpu: data_iter yielded no examples, so there is no '
+                         'accuracy to report. Check that the dataset is not empty.')
+    return correct.asscalar() / total
+
+
+def _parameter_device(net):
+    parameters = list(net.collect_params().values())
+    if not parameters:
+        raise ValueError(f'{type(net).__name__} has no parameters to find its device from; '
+                         f'pass device= explicitly.')
+    return parameters[0].list_ctx()[0]
+
+
+def train_ch5(net, train_iter, test_iter, num_epochs, lr, device=None):
+    """Train a classifier with minibatch SGD on a GPU if there is one, plotting as it learns."""
+    device = device or try_gpu()
+    net.initialize(init.Xavier(), ctx=device, force_reinit=True)
+    trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': lr})
+    loss = gluon.loss.SoftmaxCrossEntropyLoss()
+    animator = Animator(xlabel='epoch', xlim=[1, num_epochs],
+                        legend=['train loss', 'train acc', 'test acc'])
+    timer, num_batches = Timer(), len(train_iter)
+    plot_every = max(1, num_batches // 5)  # a few points per epoch
+    for epoch in range(num_epochs):
+        # Sums stay on the device: reading them forces a wait, so it happens only per plot point.
+        loss_sum, correct, seen = nd.zeros(1, ctx=device), nd.zeros(1, ctx=device), 0
+        timer.start()
+        for i, (X, y) in enumerate(train_iter):
+            X, y = X.as_in_context(device), y.as_in_context(device)
+            with autograd.record():
+                y_hat = net(X)
+                l = loss(y_hat, y)
+            l.backward()
+            trainer.step(len(y))  # the gradient is of the summed loss, so divide by the batch size
+            loss_sum += l.sum()
+            correct += (y_hat.argmax(axis=1) == y.astype('float32')).sum()
+            seen += len(y)
+            if (i + 1) % plot_every == 0 and i + 1 < num_batches:
+                train_loss, train_acc = loss_sum.asscalar() / seen, correct.asscalar() / seen
+                check_finite_loss(train_loss, epoch, i, num_batches, lr)
+                animator.add(epoch + (i + 1) / num_batches, (train_loss, train_acc, None))
+        train_loss, train_acc = loss_sum.asscalar() / seen, correct.asscalar() / seen
+        timer.stop()
+        check_finite_loss(train_loss, epoch, num_batches - 1, num_batches, lr)
+        test_acc = evaluate_accuracy_gpu(net, test_iter, device)
+        animator.add(epoch + 1, (train_loss, train_acc, test_acc))
+    result = TrainResult(train_loss, train_acc, test_acc, seen * num_epochs / timer.sum(),
+                         str(device), num_epochs)
+    print(result)
+    return result
+
+
+train_ch6 = train_ch5  # the name used by the d2l package
+
+
+@functools.lru_cache(maxsize=None)
+def _fashion_mnist_arrays():
+    """Images as float32 (N, 1, 28, 28) in [0, 1] and labels as int32, converted once per process."""
+    arrays = data.load_arrays()
+    images = {split: nd.array(arrays[f'{split}_images'][:, None], dtype='float32') / 255
+              for split in ('train', 'test')}
+    labels = {split: nd.array(arrays[f'{split}_labels'], dtype='int32')
+              for split in ('train', 'test')}
+    return images, labels
+
+
+def load_data_fashion_mnist(batch_size, resize=None):
+    """Fashion-MNIST as (train, test) iterators of (images, labels) minibatches held in memory."""
+    images, labels = _fashion_mnist_arrays()
+    check_batch_size(batch_size, len(labels['train']))
+    take = lambda array, rows: nd.take(array, nd.array(rows), axis=0)
+    transform = None
+    if resize:
+        height, width = (resize, resize) if isinstance(resize, int) else resize
+        transform = lambda X: nd.contrib.BilinearResize2D(X, height=height, width=width)
+    return (data.Batches(images['train'], labels['train'], batch_size, True, take, transform),
+            data.Batches(images['test'], labels['test'], batch_size, False, take, transform))

@@ -1,0 +1,173 @@
+"""The book's helpers for PyTorch: ``from d2l_local import torch as d2l``.
+
+``d2l_local.mxnet`` offers the same names with the same behaviour.
+"""
+import functools
+import random
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from . import data
+from .shared import (Accumulator, Animator, Timer, TrainResult, check_batch_size,
+                     check_corr2d_shapes, check_finite_loss, get_fashion_mnist_labels,
+                     note_cpu_fallback, plot, use_all_cpu_cores, set_axes, set_figsize, show_images, use_svg_display)
+
+__all__ = ['Accumulator', 'Animator', 'Timer', 'TrainResult', 'accuracy', 'corr2d',
+           'evaluate_accuracy_gpu', 'get_fashion_mnist_labels', 'load_data_fashion_mnist',
+           'num_gpus', 'plot', 'seed', 'set_axes', 'set_figsize', 'show_images', 'train_ch5',
+           'train_ch6', 'try_all_gpus', 'try_gpu', 'use_svg_display']
+
+use_all_cpu_cores()
+
+
+def seed(n):
+    """Seed Python, NumPy and PyTorch so that a run can be repeated exactly."""
+    random.seed(n)
+    np.random.seed(n)
+    torch.manual_seed(n)
+
+
+def num_gpus():
+    """The number of CUDA GPUs PyTorch can see."""
+    return torch.cuda.device_count()
+
+
+def try_gpu(i=0):
+    """Return GPU ``i`` if there is one, otherwise the CPU (and say so, once)."""
+    count = num_gpus()
+    if count == 0:
+        note_cpu_fallback('PyTorch')
+        return torch.device('cpu')
+    if not 0 <= i < count:
+        raise ValueError(f'try_gpu({i}): this machine has {count} GPU(s), numbered 0 to {count - 1}. '
+                         f'Pass an index below {count}, or use try_all_gpus().')
+    return torch.device(f'cuda:{i}')
+
+
+def try_all_gpus():
+    """Return all available GPUs, or ``[cpu]`` if there is none."""
+    return [torch.device(f'cuda:{i}') for i in range(num_gpus())] or [try_gpu()]
+
+
+def corr2d(X, K):
+    """Two-dimensional cross-correlation of the array X with the kernel K."""
+    check_corr2d_shapes(X.shape, K.shape)
+    h, w = K.shape
+    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1),
+                    dtype=torch.promote_types(X.dtype, K.dtype), device=X.device)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+
+
+def accuracy(y_hat, y):
+    """The number of correct predictions, as a float."""
+    if y_hat.ndim > 1 and y_hat.shape[1] > 1:
+        y_hat = y_hat.argmax(dim=1)
+    return float((y_hat.type(y.dtype) == y).sum())
+
+
+def evaluate_accuracy_gpu(net, data_iter, device=None):
+    """The accuracy of ``net`` on ``data_iter``, computed on the device holding its parameters."""
+    if device is None:
+        device = _parameter_device(net)
+    was_training = net.training
+    net.eval()
+    correct, total = torch.zeros((), device=device), 0
+    try:
+        with torch.no_grad():
+            for X, y in data_iter:
+                X, y = X.to(device), y.to(device)
+                correct += (net(X).argmax(dim=1) == y).sum()
+                total += y.numel()
+    finally:
+        net.train(was_training)
+    if total == 0:
+        raise ValueError('evaluate_accuracy_gpu: data_iter yielded no examples, so there is no '
+                         'accuracy to report. Check that the dataset is not empty.')
+    return correct.item() / total
+
+
+def _parameter_device(net):
+    parameter = next(net.parameters(), None)
+    if parameter is None:
+        raise ValueError(f'{type(net).__name__} has no parameters to find its device from; '
+                         f'pass device= explicitly.')
+    return parameter.device
+
+
+def _xavier_init(module):
+    if isinstance(module, (nn.Linear, nn.Conv2d)):
+        nn.init.xavier_uniform_(module.weight)
+
+
+def train_ch5(net, train_iter, test_iter, num_epochs, lr, device=None):
+    """Train a classifier with minibatch SGD on a GPU if there is one, plotting as it learns."""
+    device = device or try_gpu()
+    net.apply(_xavier_init)
+    net.to(device)
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    loss = nn.CrossEntropyLoss()
+    animator = Animator(xlabel='epoch', xlim=[1, num_epochs],
+                        legend=['train loss', 'train acc', 'test acc'])
+    timer, num_batches = Timer(), len(train_iter)
+    plot_every = max(1, num_batches // 5)  # a few points per epoch
+    for epoch in range(num_epochs):
+        net.train()
+        # Sums stay on the device: reading them forces a wait, so it happens only per plot point.
+        loss_sum, correct, seen = torch.zeros((), device=device), torch.zeros((), device=device), 0
+        timer.start()
+        for i, (X, y) in enumerate(train_iter):
+            X, y = X.to(device), y.to(device)
+            y_hat = net(X)
+            l = loss(y_hat, y)
+            optimizer.zero_grad()
+            l.backward()
+            optimizer.step()
+            loss_sum += l.detach() * len(y)
+            correct += (y_hat.argmax(dim=1) == y).sum()
+            seen += len(y)
+            if (i + 1) % plot_every == 0 and i + 1 < num_batches:
+                train_loss, train_acc = loss_sum.item() / seen, correct.item() / seen
+                check_finite_loss(train_loss, epoch, i, num_batches, lr)
+                animator.add(epoch + (i + 1) / num_batches, (train_loss, train_acc, None))
+        train_loss, train_acc = loss_sum.item() / seen, correct.item() / seen
+        timer.stop()
+        check_finite_loss(train_loss, epoch, num_batches - 1, num_batches, lr)
+        test_acc = evaluate_accuracy_gpu(net, test_iter, device)
+        animator.add(epoch + 1, (train_loss, train_acc, test_acc))
+    result = TrainResult(train_loss, train_acc, test_acc, seen * num_epochs / timer.sum(),
+                         str(device), num_epochs)
+    print(result)
+    return result
+
+
+train_ch6 = train_ch5  # the name used by the d2l package
+
+
+@functools.lru_cache(maxsize=None)
+def _fashion_mnist_tensors():
+    """Images as float32 (N, 1, 28, 28) in [0, 1] and labels as int64, converted once per process."""
+    arrays = data.load_arrays()
+    images = {split: torch.from_numpy(arrays[f'{split}_images'].copy()).unsqueeze(1).float() / 255
+              for split in ('train', 'test')}
+    labels = {split: torch.from_numpy(arrays[f'{split}_labels'].astype(np.int64))
+              for split in ('train', 'test')}
+    return images, labels
+
+
+def load_data_fashion_mnist(batch_size, resize=None):
+    """Fashion-MNIST as (train, test) iterators of (images, labels) minibatches held in memory."""
+    images, labels = _fashion_mnist_tensors()
+    check_batch_size(batch_size, len(labels['train']))
+    take = lambda array, rows: array[torch.from_numpy(rows)]
+    transform = None
+    if resize:
+        size = (resize, resize) if isinstance(resize, int) else tuple(resize)
+        transform = lambda X: F.interpolate(X, size=size, mode='bilinear', antialias=True)
+    return (data.Batches(images['train'], labels['train'], batch_size, True, take, transform),
+            data.Batches(images['test'], labels['test'], batch_size, False, take, transform))
