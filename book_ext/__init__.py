@@ -1,0 +1,114 @@
+"""Sphinx extension: pages that run in PyTorch and MXNet, each framework in its own kernel.
+
+For every MyST page it
+1. splits the page into one notebook per framework (shared cells go to both),
+2. runs each in its own kernel, or takes it from the cache (``execute``),
+3. merges the outputs back into the page that MyST-NB renders (``pages.merge``),
+4. groups adjacent framework cells into synchronized tabs (``tabs``),
+5. publishes both executed notebooks beside the HTML and links them (``downloads``).
+
+MyST-NB's own execution is off (``execute_notebooks: off``): this extension replaces it
+through MyST-NB's reader hook, ``nb_custom_formats: {.md: book_ext.read_page}``.
+"""
+import hashlib
+import pathlib
+
+from sphinx.util import logging
+
+from . import downloads, execute, helper_source, pages, tabs
+
+logger = logging.getLogger(__name__)
+_current = {}  # the docname and Sphinx app of the page being read; MyST-NB passes readers only text
+
+
+def read_page(text):
+    """MyST-NB reader: the page as a notebook whose code cells carry both frameworks' outputs."""
+    app, docname = _current['app'], _current['docname']
+    source = pathlib.Path(app.env.doc2path(docname))
+    notebook = pages.read_page(text, path=source)
+    if not pages.has_code(notebook):
+        return notebook
+    _check_helper_sources(notebook, docname)
+    executed = {}
+    for framework, label in pages.FRAMEWORKS.items():
+        log = lambda message: logger.info(f'[{docname}] {message}')
+        try:
+            executed[framework], path = execute.run(notebook, framework, source.parent,
+                                                    cache_dir(app), log=log)
+            app.env.framework_notebooks.setdefault(docname, {})[framework] = str(path)
+        except execute.CellFailed as failure:
+            executed[framework] = failure.notebook
+            index = pages.page_cell_index(notebook, framework, failure.cell_index)
+            logger.error(f'the {label} notebook failed in code cell {failure.cell_index + 1} '
+                         f'of this page: {failure.ename}: {failure.evalue}',
+                         location=(docname, _line(notebook, index)))
+    merged, warnings = pages.merge(notebook, executed)
+    for warning in warnings:
+        logger.warning(warning, location=docname)
+    return merged
+
+
+def _check_helper_sources(notebook, docname):
+    for index, name, location in helper_source.drift(notebook):
+        logger.warning(f'{name} on this page differs from {location}: a page must show the code '
+                       f'the package runs. Copy the package version here, or edit it there.',
+                       location=(docname, _line(notebook, index)))
+
+
+def _line(notebook, index):
+    source_map = notebook.metadata.get('source_map', [])
+    return source_map[index] + 1 if index < len(source_map) else None
+
+
+def cache_dir(app):
+    return pathlib.Path(app.doctreedir).parent / 'framework-cache'
+
+
+def remember_page(app, docname, source):
+    _current.update(app=app, docname=docname)
+
+
+def outdated_by_code(app, env, added, changed, removed):
+    """Pages whose code must run again although their source is unchanged (d2l_local was edited)."""
+    stale = []
+    for docname in env.found_docs - set(added) - set(changed):
+        path = pathlib.Path(env.doc2path(docname))
+        if path.suffix != '.md':
+            continue
+        notebook = pages.read_page(path.read_text(), path=path)
+        if pages.has_code(notebook) and not all(
+                execute.cache_path(cache_dir(app), notebook, framework).exists()
+                for framework in pages.FRAMEWORKS):
+            stale.append(docname)
+    return stale
+
+
+def init_env(app, env, docnames):
+    if not hasattr(env, 'framework_notebooks'):
+        env.framework_notebooks = {}
+
+
+def purge_doc(app, env, docname):
+    getattr(env, 'framework_notebooks', {}).pop(docname, None)
+
+
+def setup(app):
+    app.connect('env-before-read-docs', init_env)
+    app.connect('source-read', remember_page)
+    app.connect('env-get-outdated', outdated_by_code)
+    app.connect('env-purge-doc', purge_doc)
+    app.connect('build-finished', downloads.publish)
+    app.add_transform(tabs.FrameworkTabs)
+    app.add_transform(downloads.DownloadLinks)
+    app.add_css_file('framework-tabs.css')
+    app.connect('builder-inited', downloads.add_static_path)
+    # Any edit to this extension changes env_version, so Sphinx re-reads every page (kernels stay cached).
+    return {'version': '1.0', 'parallel_read_safe': False, 'parallel_write_safe': True,
+            'env_version': _source_version()}
+
+
+def _source_version():
+    digest = hashlib.sha256()
+    for path in sorted(pathlib.Path(__file__).parent.glob('*.py')):
+        digest.update(path.read_bytes())
+    return int(digest.hexdigest()[:8], 16)
