@@ -5,33 +5,34 @@
 import functools
 import random
 
-import numpy as np
+import numpy as onp
 
 from ._numpy_compat import restore_numpy_names
 
 restore_numpy_names()  # before mxnet is imported: it reads names that NumPy >= 1.24 removed
 
 import mxnet as mx  # noqa: E402
-from mxnet import autograd, gluon, init, nd  # noqa: E402
+from mxnet import autograd, gluon, init, np, npx  # noqa: E402
 
 from . import data  # noqa: E402
 from .shared import (Accumulator, Animator, Timer, TrainResult, check_batch_size,  # noqa: E402
-                     check_corr2d_shapes, check_finite_loss, get_fashion_mnist_labels,
+                     check_corr2d_shapes, check_finite_loss, check_pool2d_args, get_fashion_mnist_labels,
                      note_cpu_fallback, plot, set_axes, set_figsize, show_images,
                      use_all_cpu_cores, use_svg_display)
 
 __all__ = ['Accumulator', 'Animator', 'Timer', 'TrainResult', 'accuracy', 'corr2d',
            'evaluate_accuracy_gpu', 'get_fashion_mnist_labels', 'load_data_fashion_mnist',
-           'num_gpus', 'plot', 'seed', 'set_axes', 'set_figsize', 'show_images', 'train_ch5',
+           'LeNet', 'num_gpus', 'plot', 'pool2d', 'seed', 'set_axes', 'set_figsize', 'show_images', 'train_ch5',
            'train_ch6', 'try_all_gpus', 'try_gpu', 'use_svg_display']
 
+npx.set_np()  # MXNet's NumPy interface, as in the d2l package
 use_all_cpu_cores()
 
 
 def seed(n):
     """Seed Python, NumPy and MXNet so that a run can be repeated exactly."""
     random.seed(n)
-    np.random.seed(n)
+    onp.random.seed(n)
     mx.random.seed(n)
 
 
@@ -64,10 +65,21 @@ def corr2d(X, K):
     """Two-dimensional cross-correlation of the array X with the kernel K."""
     check_corr2d_shapes(X.shape, K.shape)
     h, w = K.shape
-    Y = nd.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), ctx=X.context)
+    Y = np.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), ctx=X.ctx)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
             Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+
+
+def pool2d(X, pool_size, mode='max', stride=1):
+    """Max or average pooling of the 2-D array X with a pool_size window moved by stride."""
+    (h, w), (sh, sw) = check_pool2d_args(X.shape, pool_size, stride, mode)
+    Y = np.zeros(((X.shape[0] - h) // sh + 1, (X.shape[1] - w) // sw + 1), ctx=X.ctx)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            window = X[i * sh:i * sh + h, j * sw:j * sw + w]
+            Y[i, j] = window.max() if mode == 'max' else window.mean()
     return Y
 
 
@@ -75,23 +87,23 @@ def accuracy(y_hat, y):
     """The number of correct predictions, as a float."""
     if y_hat.ndim > 1 and y_hat.shape[1] > 1:
         y_hat = y_hat.argmax(axis=1)
-    return float((y_hat.astype(y.dtype) == y).sum().asscalar())
+    return float((y_hat.astype(y.dtype) == y).sum())
 
 
 def evaluate_accuracy_gpu(net, data_iter, device=None):
     """The accuracy of ``net`` on ``data_iter``, computed on the device holding its parameters."""
     if device is None:
         device = _parameter_device(net)
-    correct, total = nd.zeros(1, ctx=device), 0
+    correct, total = np.zeros(1, ctx=device), 0
     with autograd.predict_mode():  # dropout and batch norm in inference mode; nothing recorded
         for X, y in data_iter:
             X, y = X.as_in_context(device), y.as_in_context(device)
-            correct += (net(X).argmax(axis=1) == y.astype('float32')).sum()
+            correct += (net(X).argmax(axis=1).astype(y.dtype) == y).sum()
             total += y.size
     if total == 0:
         raise ValueError('evaluate_accuracy_gpu: data_iter yielded no examples, so there is no '
                          'accuracy to report. Check that the dataset is not empty.')
-    return correct.asscalar() / total
+    return correct.item() / total
 
 
 def _parameter_device(net):
@@ -100,6 +112,19 @@ def _parameter_device(net):
         raise ValueError(f'{type(net).__name__} has no parameters to find its device from; '
                          f'pass device= explicitly.')
     return parameters[0].list_ctx()[0]
+
+
+def LeNet():
+    """The chapter's LeNet: two sigmoid convolution blocks with average pooling, three dense layers."""
+    net = gluon.nn.Sequential()
+    net.add(gluon.nn.Conv2D(6, kernel_size=5, padding=2, activation='sigmoid'),
+            gluon.nn.AvgPool2D(pool_size=2, strides=2),
+            gluon.nn.Conv2D(16, kernel_size=5, activation='sigmoid'),
+            gluon.nn.AvgPool2D(pool_size=2, strides=2),
+            gluon.nn.Dense(120, activation='sigmoid'),
+            gluon.nn.Dense(84, activation='sigmoid'),
+            gluon.nn.Dense(10))
+    return net
 
 
 def train_ch5(net, train_iter, test_iter, num_epochs, lr, device=None):
@@ -114,7 +139,7 @@ def train_ch5(net, train_iter, test_iter, num_epochs, lr, device=None):
     plot_every = max(1, num_batches // 5)  # a few points per epoch
     for epoch in range(num_epochs):
         # Sums stay on the device: reading them forces a wait, so it happens only per plot point.
-        loss_sum, correct, seen = nd.zeros(1, ctx=device), nd.zeros(1, ctx=device), 0
+        loss_sum, correct, seen = np.zeros(1, ctx=device), np.zeros(1, ctx=device), 0
         timer.start()
         for i, (X, y) in enumerate(train_iter):
             X, y = X.as_in_context(device), y.as_in_context(device)
@@ -124,13 +149,13 @@ def train_ch5(net, train_iter, test_iter, num_epochs, lr, device=None):
             l.backward()
             trainer.step(len(y))  # the gradient is of the summed loss, so divide by the batch size
             loss_sum += l.sum()
-            correct += (y_hat.argmax(axis=1) == y.astype('float32')).sum()
+            correct += (y_hat.argmax(axis=1).astype(y.dtype) == y).sum()
             seen += len(y)
             if (i + 1) % plot_every == 0 and i + 1 < num_batches:
-                train_loss, train_acc = loss_sum.asscalar() / seen, correct.asscalar() / seen
+                train_loss, train_acc = loss_sum.item() / seen, correct.item() / seen
                 check_finite_loss(train_loss, epoch, i, num_batches, lr)
                 animator.add(epoch + (i + 1) / num_batches, (train_loss, train_acc, None))
-        train_loss, train_acc = loss_sum.asscalar() / seen, correct.asscalar() / seen
+        train_loss, train_acc = loss_sum.item() / seen, correct.item() / seen
         timer.stop()
         check_finite_loss(train_loss, epoch, num_batches - 1, num_batches, lr)
         test_acc = evaluate_accuracy_gpu(net, test_iter, device)
@@ -148,9 +173,9 @@ train_ch6 = train_ch5  # the name used by the d2l package
 def _fashion_mnist_arrays():
     """Images as float32 (N, 1, 28, 28) in [0, 1] and labels as int32, converted once per process."""
     arrays = data.load_arrays()
-    images = {split: nd.array(arrays[f'{split}_images'][:, None], dtype='float32') / 255
+    images = {split: np.array(arrays[f'{split}_images'][:, None], dtype='float32') / 255
               for split in ('train', 'test')}
-    labels = {split: nd.array(arrays[f'{split}_labels'], dtype='int32')
+    labels = {split: np.array(arrays[f'{split}_labels'], dtype='int32')
               for split in ('train', 'test')}
     return images, labels
 
@@ -159,10 +184,11 @@ def load_data_fashion_mnist(batch_size, resize=None):
     """Fashion-MNIST as (train, test) iterators of (images, labels) minibatches held in memory."""
     images, labels = _fashion_mnist_arrays()
     check_batch_size(batch_size, len(labels['train']))
-    take = lambda array, rows: nd.take(array, nd.array(rows), axis=0)
+    take = lambda array, rows: array[np.array(rows, dtype='int64')]
     transform = None
     if resize:
         height, width = (resize, resize) if isinstance(resize, int) else resize
-        transform = lambda X: nd.contrib.BilinearResize2D(X, height=height, width=width)
+        transform = lambda X: mx.nd.contrib.BilinearResize2D(
+            X.as_nd_ndarray(), height=height, width=width).as_np_ndarray()
     return (data.Batches(images['train'], labels['train'], batch_size, True, take, transform),
             data.Batches(images['test'], labels['test'], batch_size, False, take, transform))

@@ -245,6 +245,28 @@ def check_corr2d_shapes(x_shape, k_shape):
             f'window fits and the output would be empty. Use a smaller kernel or pad the input.')
 
 
+def check_pool2d_args(x_shape, pool_size, stride, mode):
+    """Validate pool2d's arguments; return the window and stride as (height, width) pairs."""
+    if mode not in ('max', 'avg'):
+        raise ValueError(f"pool2d: mode must be 'max' or 'avg', got {mode!r}.")
+    window, step = _pair(pool_size, 'pool_size'), _pair(stride, 'stride')
+    if len(x_shape) != 2:
+        raise ValueError(f'pool2d works on one 2-D channel of shape (height, width), got shape '
+                         f'{tuple(x_shape)}. Select a single channel first, for example X[0, 0], '
+                         f'or use the framework\'s MaxPool2D/AvgPool2D layer for batches and channels.')
+    if window[0] > x_shape[0] or window[1] > x_shape[1]:
+        raise ValueError(f'pool2d: the window {window} is larger than the input {tuple(x_shape)}, so no '
+                         f'window fits and the output would be empty. Use a smaller pool_size.')
+    return window, step
+
+
+def _pair(value, name):
+    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and v >= 1 for v in pair):
+        raise ValueError(f'pool2d: {name} must be a positive integer or a pair of them, got {value!r}.')
+    return pair
+
+
 def check_batch_size(batch_size, num_examples):
     """Reject batch sizes that would give no batches or silently fewer examples than asked for."""
     if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:

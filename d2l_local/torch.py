@@ -12,12 +12,12 @@ from torch.nn import functional as F
 
 from . import data
 from .shared import (Accumulator, Animator, Timer, TrainResult, check_batch_size,
-                     check_corr2d_shapes, check_finite_loss, get_fashion_mnist_labels,
+                     check_corr2d_shapes, check_finite_loss, check_pool2d_args, get_fashion_mnist_labels,
                      note_cpu_fallback, plot, use_all_cpu_cores, set_axes, set_figsize, show_images, use_svg_display)
 
 __all__ = ['Accumulator', 'Animator', 'Timer', 'TrainResult', 'accuracy', 'corr2d',
            'evaluate_accuracy_gpu', 'get_fashion_mnist_labels', 'load_data_fashion_mnist',
-           'num_gpus', 'plot', 'seed', 'set_axes', 'set_figsize', 'show_images', 'train_ch5',
+           'LeNet', 'num_gpus', 'plot', 'pool2d', 'seed', 'set_axes', 'set_figsize', 'show_images', 'train_ch5',
            'train_ch6', 'try_all_gpus', 'try_gpu', 'use_svg_display']
 
 use_all_cpu_cores()
@@ -64,6 +64,17 @@ def corr2d(X, K):
     return Y
 
 
+def pool2d(X, pool_size, mode='max', stride=1):
+    """Max or average pooling of the 2-D array X with a pool_size window moved by stride."""
+    (h, w), (sh, sw) = check_pool2d_args(X.shape, pool_size, stride, mode)
+    Y = torch.zeros(((X.shape[0] - h) // sh + 1, (X.shape[1] - w) // sw + 1), dtype=X.dtype, device=X.device)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            window = X[i * sh:i * sh + h, j * sw:j * sw + w]
+            Y[i, j] = window.max() if mode == 'max' else window.mean()
+    return Y
+
+
 def accuracy(y_hat, y):
     """The number of correct predictions, as a float."""
     if y_hat.ndim > 1 and y_hat.shape[1] > 1:
@@ -100,15 +111,27 @@ def _parameter_device(net):
     return parameter.device
 
 
-def _xavier_init(module):
-    if isinstance(module, (nn.Linear, nn.Conv2d)):
-        nn.init.xavier_uniform_(module.weight)
+def LeNet():
+    """The chapter's LeNet: two sigmoid convolution blocks with average pooling, three dense layers."""
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),
+        nn.Linear(120, 84), nn.Sigmoid(),
+        nn.Linear(84, 10))
 
 
 def train_ch5(net, train_iter, test_iter, num_epochs, lr, device=None):
     """Train a classifier with minibatch SGD on a GPU if there is one, plotting as it learns."""
+    def init_weights(module):
+        if isinstance(module, (nn.Linear, nn.Conv2d)):
+            nn.init.xavier_uniform_(module.weight)
+
     device = device or try_gpu()
-    net.apply(_xavier_init)
+    net.apply(init_weights)
     net.to(device)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
