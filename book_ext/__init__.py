@@ -11,6 +11,7 @@ MyST-NB's own execution is off (``execute_notebooks: off``): this extension repl
 through MyST-NB's reader hook, ``nb_custom_formats: {.md: book_ext.read_page}``.
 """
 import hashlib
+import os
 import pathlib
 
 from sphinx.util import logging
@@ -61,7 +62,9 @@ def _line(notebook, index):
 
 
 def cache_dir(app):
-    return pathlib.Path(app.doctreedir).parent / 'framework-cache'
+    """``$BOOK_CACHE_DIR``, or ``_build/framework-cache``: builds into other folders may share it."""
+    return pathlib.Path(os.environ.get('BOOK_CACHE_DIR') or
+                        pathlib.Path(app.doctreedir).parent / 'framework-cache')
 
 
 def remember_page(app, docname, source):
