@@ -59,8 +59,9 @@ def locate(filename):
     return download(filename, search_dirs()[0])
 
 
-def download(filename, directory, url=URL):
+def download(filename, directory, url=None):
     """Download ``filename`` into ``directory``: verified first, then renamed into place atomically."""
+    url = url or URL
     name = next(key for key, spec in FILES.items() if spec[0] == filename)
     directory.mkdir(parents=True, exist_ok=True)
     final = directory / filename
@@ -68,7 +69,7 @@ def download(filename, directory, url=URL):
     try:
         with urllib.request.urlopen(url + filename, timeout=60) as response, open(partial, 'wb') as f:
             shutil.copyfileobj(response, f)
-        read_verified(partial, name, source=url + filename)
+        read_verified(partial, name, shown=url + filename)
         os.replace(partial, final)
     except DatasetError as error:
         raise DatasetError(f'The download of {url + filename} failed verification and was deleted, '
@@ -83,30 +84,22 @@ def download(filename, directory, url=URL):
     return final
 
 
-def read_verified(path, name, source=None):
-    """The decompressed bytes of the file for ``name``, after checking their size and SHA-256."""
-    filename, _, size, sha256 = FILES[name]
-    shown = source or path
+def decompress(path, shown=None):
+    """The decompressed bytes of a gzip file, or an error naming the file and the fix."""
     try:
         with gzip.open(path, 'rb') as f:
-            data = f.read()
+            return f.read()
     except (EOFError, gzip.BadGzipFile, OSError) as error:
-        raise DatasetError(f'{shown} is truncated or not a gzip file ({error}). {REMEDY}') from error
-    if len(data) != size:
-        raise DatasetError(f'{shown} decompresses to {len(data):,} bytes, but {filename} has '
-                           f'{size:,}: the file is truncated or is not {filename}. {REMEDY}')
-    if hashlib.sha256(data).hexdigest() != sha256:
-        raise DatasetError(f'{shown} has the right size but the wrong SHA-256 checksum: '
-                           f'it is corrupt or another dataset. {REMEDY}')
-    return data
+        raise DatasetError(f'{shown or path} is truncated or not a gzip file ({error}). {REMEDY}') from error
 
 
 def parse_idx(data, magic, path):
     """Decode an IDX file: a big-endian header (magic, counts, sizes) followed by uint8 values."""
     found = int.from_bytes(data[:4], 'big')
     if found != magic:
-        raise DatasetError(f'{path} has IDX magic number {found}, expected {magic} '
-                           f'({"images" if magic == 2051 else "labels"}): wrong or damaged file. {REMEDY}')
+        kind = {2051: 'images', 2049: 'labels'}
+        raise DatasetError(f'{path} has IDX magic number {found} ({kind.get(found, "unknown")}), expected '
+                           f'{magic} ({kind[magic]}): the wrong file under this name, or a damaged one. {REMEDY}')
     ndim = data[3]
     dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], 'big') for i in range(ndim)]
     header = 4 + 4 * ndim
@@ -114,6 +107,24 @@ def parse_idx(data, magic, path):
         raise DatasetError(f'{path} declares shape {tuple(dims)} but holds {len(data) - header:,} '
                            f'values: the file is truncated. {REMEDY}')
     return np.frombuffer(data, np.uint8, offset=header).reshape(dims)
+
+
+def verify_checksum(data, name, path):
+    """Check the decompressed bytes against the published size and SHA-256."""
+    filename, _, size, sha256 = FILES[name]
+    if len(data) != size or hashlib.sha256(data).hexdigest() != sha256:
+        raise DatasetError(f'{path} is a well-formed IDX file but not the published {filename} '
+                           f'(size {len(data):,} bytes, expected {size:,}; SHA-256 differs): it is '
+                           f'corrupt or from another dataset. {REMEDY}')
+
+
+def read_verified(path, name, shown=None):
+    """The array in the file for ``name``, after checking its format, size and SHA-256."""
+    _, magic, _, _ = FILES[name]
+    data = decompress(path, shown)
+    array = parse_idx(data, magic, shown or path)
+    verify_checksum(data, name, shown or path)
+    return array
 
 
 def check_counts(images, labels, split):
@@ -125,12 +136,13 @@ def check_counts(images, labels, split):
 @functools.lru_cache(maxsize=None)
 def load_arrays():
     """Train and test images (N, 28, 28) and labels (N,) as uint8 arrays, read once per process."""
-    arrays = {}
-    for name, (filename, magic, _, _) in FILES.items():
-        path = locate(filename)
-        arrays[name] = parse_idx(read_verified(path, name), magic, path)
+    paths = {name: locate(filename) for name, (filename, *_) in FILES.items()}
+    data = {name: decompress(path) for name, path in paths.items()}
+    arrays = {name: parse_idx(data[name], FILES[name][1], path) for name, path in paths.items()}
     check_counts(arrays['train_images'], arrays['train_labels'], 'training')
     check_counts(arrays['test_images'], arrays['test_labels'], 'test')
+    for name, path in paths.items():
+        verify_checksum(data[name], name, path)
     return arrays
 
 

@@ -97,7 +97,7 @@ def evaluate_accuracy_gpu(net, data_iter, device=None):
     correct, total = np.zeros(1, ctx=device), 0
     with autograd.predict_mode():  # dropout and batch norm in inference mode; nothing recorded
         for X, y in data_iter:
-            X, y = X.as_in_context(device), y.as_in_context(device)
+            X, y = X.as_in_ctx(device), y.as_in_ctx(device)
             correct += (net(X).argmax(axis=1).astype(y.dtype) == y).sum()
             total += y.size
     if total == 0:
@@ -142,7 +142,7 @@ def train_ch5(net, train_iter, test_iter, num_epochs, lr, device=None):
         loss_sum, correct, seen = np.zeros(1, ctx=device), np.zeros(1, ctx=device), 0
         timer.start()
         for i, (X, y) in enumerate(train_iter):
-            X, y = X.as_in_context(device), y.as_in_context(device)
+            X, y = X.as_in_ctx(device), y.as_in_ctx(device)
             with autograd.record():
                 y_hat = net(X)
                 l = loss(y_hat, y)
