@@ -40,9 +40,9 @@ def read_page(text):
         except execute.CellFailed as failure:
             executed[framework] = failure.notebook
             index = pages.page_cell_index(notebook, framework, failure.cell_index)
-            logger.error(f'the {label} notebook failed in code cell {failure.cell_index + 1} '
-                         f'of this page: {failure.ename}: {failure.evalue}',
-                         location=(docname, _line(notebook, index)))
+            number = sum(cell.cell_type == 'code' for cell in notebook.cells[:index + 1])
+            logger.error(f'the {label} notebook failed in code cell {number} of this page: '
+                         f'{failure.ename}: {failure.evalue}', location=(docname, _line(notebook, index)))
     merged, warnings = pages.merge(notebook, executed)
     for warning in warnings:
         logger.warning(warning, location=docname)

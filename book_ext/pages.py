@@ -83,6 +83,12 @@ def merge(notebook, executed):
 
     warnings, shared_keys = [], set()
     first, *others = executed
+    for number, (cell, runs) in enumerate(placed):
+        texts = {framework: _visible_text(outputs) for framework, outputs in runs.items()}
+        if framework_of(cell) is None and len(set(texts.values())) > 1:
+            warnings.append(f'shared code cell {number + 1} shows different output in each framework; '
+                            f'the page would show only the {FRAMEWORKS[first]} one. Split it into a '
+                            f'"pytorch" and an "mxnet" cell.')
     for key in glued[first]:
         if all(key in glued[framework] for framework in others):
             values = [_glue_value(glued[framework][key][0]) for framework in executed]
@@ -111,6 +117,22 @@ def merge(notebook, executed):
                 if key in shared_keys and framework == display_from:
                     cell.outputs.append(_hidden_glue(output, key))
     return merged, warnings
+
+
+def _visible_text(outputs):
+    """The text a reader sees from a cell's outputs (streams, plain-text results, errors)."""
+    parts = []
+    for output in outputs:
+        if _glue_key(output) is not None:
+            continue
+        if output.output_type == 'stream':
+            parts.append(output.text)
+        elif output.output_type == 'error':
+            parts.append(f'{output.ename}: {output.evalue}')
+        elif 'text/plain' in output.get('data', {}) and not any(
+                mime.startswith('image/') for mime in output.data):
+            parts.append(output.data['text/plain'])
+    return ''.join(parts)
 
 
 def _glue_key(output):
