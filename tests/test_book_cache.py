@@ -1,0 +1,57 @@
+"""Rebuilds: a prose edit starts no kernel; a cell edit re-runs only its framework on its page."""
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+SOURCES = ['_config.yml', '_toc.yml', 'references.bib', 'chapters', 'book_ext', 'd2l_local']
+PAGE = ROOT / 'chapters' / 'pooling.md'
+
+
+@pytest.fixture(scope='module')
+def book_copy(built_book, tmp_path_factory):
+    """A copy of the book's sources that shares the main build's execution cache."""
+    copy = tmp_path_factory.mktemp('book')
+    for name in SOURCES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns('__pycache__', '_build'))
+        else:
+            shutil.copy(source, copy / name)
+    return copy
+
+
+def build(directory):
+    env = {**os.environ, 'BOOK_CACHE_DIR': str(ROOT / '_build' / 'framework-cache')}
+    result = subprocess.run([str(pathlib.Path(sys.executable).parent / 'jupyter-book'), 'build', '.',
+                             '-W', '-n', '--keep-going'], cwd=directory, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    return [line for line in result.stdout.splitlines() if 'starting a' in line and 'kernel' in line]
+
+
+def edit(path, old, new):
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_prose_edit_starts_no_kernel(book_copy):
+    assert build(book_copy) == [], 'the main build filled the cache for every page'
+    edit(book_copy / 'chapters' / PAGE.name, '## Summary', '## Summary\n\nA sentence added by the cache test.\n')
+    assert build(book_copy) == []
+    html = (book_copy / '_build' / 'html' / 'chapters' / f'{PAGE.stem}.html').read_text()
+    assert 'A sentence added by the cache test.' in html, 'the edited page was rebuilt'
+
+
+def test_editing_mxnet_cells_reruns_only_mxnet_on_that_page(book_copy):
+    page = book_copy / 'chapters' / PAGE.name
+    text = page.read_text()
+    marker = ':tags: [mxnet]\n'
+    assert marker in text
+    page.write_text(text.replace(marker, marker + '# edited by the cache test\n', 1))
+    assert build(book_copy) == [f'[chapters/{PAGE.stem}] starting a MXNet kernel']
