@@ -69,7 +69,7 @@ def run(notebook, framework, cwd, cache_dir, log=print):
     selected = pages.framework_notebook(notebook, framework)
     selected.cells.insert(0, nbformat.v4.new_code_cell(SETUP_SOURCE))
     started = time.perf_counter()
-    log(f'starting a {pages.FRAMEWORKS[framework]} kernel')
+    log(f'starting the {pages.FRAMEWORKS[framework]} kernel')
     client = NotebookClient(selected, timeout=CELL_TIMEOUT, kernel_name='python3',
                             resources={'metadata': {'path': str(cwd)}})
     try:

@@ -31,7 +31,7 @@ def build(directory):
     result = subprocess.run([str(pathlib.Path(sys.executable).parent / 'jupyter-book'), 'build', '.',
                              '-W', '-n', '--keep-going'], cwd=directory, env=env, capture_output=True, text=True)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
-    return [line for line in result.stdout.splitlines() if 'starting a' in line and 'kernel' in line]
+    return [line for line in result.stdout.splitlines() if 'starting the' in line and 'kernel' in line]
 
 
 def edit(path, old, new):
@@ -54,4 +54,4 @@ def test_editing_mxnet_cells_reruns_only_mxnet_on_that_page(book_copy):
     marker = ':tags: [mxnet]\n'
     assert marker in text
     page.write_text(text.replace(marker, marker + '# edited by the cache test\n', 1))
-    assert build(book_copy) == [f'[chapters/{PAGE.stem}] starting a MXNet kernel']
+    assert build(book_copy) == [f'[chapters/{PAGE.stem}] starting the MXNet kernel']

