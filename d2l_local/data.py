@@ -149,28 +149,40 @@ def load_arrays():
 class Batches:
     """Minibatches of (features, labels) served from memory, reshuffled every epoch.
 
-    ``take(array, indices)`` gathers rows in the framework's own way, and
-    ``transform`` (if given) is applied to each batch of features.
+    The arrays are framework arrays; ``ops`` says how the framework turns a NumPy
+    permutation into an index array beside the data (``ops.index(order, like)``) and
+    copies an array to a device (``ops.move(array, device)``). ``transform``, if
+    given, is applied to each batch of features.
     """
 
-    def __init__(self, features, labels, batch_size, shuffle, take, transform=None):
+    def __init__(self, features, labels, batch_size, shuffle, ops, transform=None):
         self.features, self.labels = features, labels
         self.batch_size, self.shuffle = batch_size, shuffle
-        self.take, self.transform = take, transform
+        self.ops, self.transform = ops, transform
         self.num_examples = len(labels)
         # Drawn from NumPy's global generator, so that d2l.seed(n) makes the order repeatable.
         self.rng = np.random.default_rng(np.random.randint(2 ** 31))
+        self._copies = {}
 
     def __len__(self):
         return math.ceil(self.num_examples / self.batch_size)
 
     def __iter__(self):
-        order = self.rng.permutation(self.num_examples) if self.shuffle else None
+        # One index array per epoch, made beside the data: slicing it costs no host-device copy.
+        order = self.ops.index(self.rng.permutation(self.num_examples), self.labels) if self.shuffle else None
         for start in range(0, self.num_examples, self.batch_size):
-            if order is None:
-                rows = slice(start, start + self.batch_size)
-                X, y = self.features[rows], self.labels[rows]
-            else:
-                rows = order[start:start + self.batch_size]
-                X, y = self.take(self.features, rows), self.take(self.labels, rows)
+            rows = slice(start, start + self.batch_size)
+            if order is not None:
+                rows = order[rows]
+            X, y = self.features[rows], self.labels[rows]
             yield (self.transform(X) if self.transform else X), y
+
+    def to(self, device):
+        """The same batches served from ``device`` memory: the arrays are copied once, then reused."""
+        key = str(device)
+        if key not in self._copies:
+            copy = Batches(self.ops.move(self.features, device), self.ops.move(self.labels, device),
+                           self.batch_size, self.shuffle, self.ops, self.transform)
+            copy.rng = self.rng  # the copy continues the same sequence of shuffles
+            self._copies[key] = copy
+        return self._copies[key]

@@ -4,6 +4,7 @@
 """
 import functools
 import random
+import types
 
 import numpy as onp
 
@@ -90,6 +91,11 @@ def accuracy(y_hat, y):
     return float((y_hat.astype(y.dtype) == y).sum())
 
 
+def on_device(data_iter, device):
+    """Serve the batches from ``device`` memory when the iterator can hold its data there."""
+    return data_iter.to(device) if isinstance(data_iter, data.Batches) else data_iter
+
+
 def evaluate_accuracy_gpu(net, data_iter, device=None):
     """The accuracy of ``net`` on ``data_iter``, computed on the device holding its parameters."""
     if device is None:
@@ -131,6 +137,7 @@ def train_ch5(net, train_iter, test_iter, num_epochs, lr, device=None):
     """Train a classifier with minibatch SGD on a GPU if there is one, plotting as it learns."""
     device = device or try_gpu()
     net.initialize(init.Xavier(), ctx=device, force_reinit=True)
+    train_iter, test_iter = on_device(train_iter, device), on_device(test_iter, device)
     trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': lr})
     loss = gluon.loss.SoftmaxCrossEntropyLoss()
     animator = Animator(xlabel='epoch', xlim=[1, num_epochs],
@@ -169,6 +176,11 @@ def train_ch5(net, train_iter, test_iter, num_epochs, lr, device=None):
 train_ch6 = train_ch5  # the name used by the d2l package
 
 
+# How data.Batches makes index arrays and moves data, in MXNet.
+ARRAY_OPS = types.SimpleNamespace(index=lambda order, like: np.array(order, dtype='int64', ctx=like.ctx),
+                                  move=lambda array, device: array.as_in_ctx(device))
+
+
 @functools.lru_cache(maxsize=None)
 def _fashion_mnist_arrays():
     """Images as float32 (N, 1, 28, 28) in [0, 1] and labels as int32, converted once per process."""
@@ -184,11 +196,10 @@ def load_data_fashion_mnist(batch_size, resize=None):
     """Fashion-MNIST as (train, test) iterators of (images, labels) minibatches held in memory."""
     images, labels = _fashion_mnist_arrays()
     check_batch_size(batch_size, len(labels['train']))
-    take = lambda array, rows: array[np.array(rows, dtype='int64')]
     transform = None
     if resize:
         height, width = (resize, resize) if isinstance(resize, int) else resize
         transform = lambda X: mx.nd.contrib.BilinearResize2D(
             X.as_nd_ndarray(), height=height, width=width).as_np_ndarray()
-    return (data.Batches(images['train'], labels['train'], batch_size, True, take, transform),
-            data.Batches(images['test'], labels['test'], batch_size, False, take, transform))
+    return (data.Batches(images['train'], labels['train'], batch_size, True, ARRAY_OPS, transform),
+            data.Batches(images['test'], labels['test'], batch_size, False, ARRAY_OPS, transform))

@@ -4,6 +4,7 @@
 """
 import functools
 import random
+import types
 
 import numpy as np
 import torch
@@ -82,6 +83,11 @@ def accuracy(y_hat, y):
     return float((y_hat.type(y.dtype) == y).sum())
 
 
+def on_device(data_iter, device):
+    """Serve the batches from ``device`` memory when the iterator can hold its data there."""
+    return data_iter.to(device) if isinstance(data_iter, data.Batches) else data_iter
+
+
 def evaluate_accuracy_gpu(net, data_iter, device=None):
     """The accuracy of ``net`` on ``data_iter``, computed on the device holding its parameters."""
     if device is None:
@@ -133,6 +139,7 @@ def train_ch5(net, train_iter, test_iter, num_epochs, lr, device=None):
     device = device or try_gpu()
     net.apply(init_weights)
     net.to(device)
+    train_iter, test_iter = on_device(train_iter, device), on_device(test_iter, device)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
     animator = Animator(xlabel='epoch', xlim=[1, num_epochs],
@@ -172,6 +179,11 @@ def train_ch5(net, train_iter, test_iter, num_epochs, lr, device=None):
 train_ch6 = train_ch5  # the name used by the d2l package
 
 
+# How data.Batches makes index arrays and moves data, in PyTorch.
+ARRAY_OPS = types.SimpleNamespace(index=lambda order, like: torch.from_numpy(order).to(like.device),
+                                  move=lambda array, device: array.to(device))
+
+
 @functools.lru_cache(maxsize=None)
 def _fashion_mnist_tensors():
     """Images as float32 (N, 1, 28, 28) in [0, 1] and labels as int64, converted once per process."""
@@ -187,10 +199,9 @@ def load_data_fashion_mnist(batch_size, resize=None):
     """Fashion-MNIST as (train, test) iterators of (images, labels) minibatches held in memory."""
     images, labels = _fashion_mnist_tensors()
     check_batch_size(batch_size, len(labels['train']))
-    take = lambda array, rows: array[torch.from_numpy(rows)]
     transform = None
     if resize:
         size = (resize, resize) if isinstance(resize, int) else tuple(resize)
         transform = lambda X: F.interpolate(X, size=size, mode='bilinear', antialias=True)
-    return (data.Batches(images['train'], labels['train'], batch_size, True, take, transform),
-            data.Batches(images['test'], labels['test'], batch_size, False, take, transform))
+    return (data.Batches(images['train'], labels['train'], batch_size, True, ARRAY_OPS, transform),
+            data.Batches(images['test'], labels['test'], batch_size, False, ARRAY_OPS, transform))
