@@ -20,6 +20,7 @@ from . import downloads, execute, helper_source, pages, tabs
 
 logger = logging.getLogger(__name__)
 _current = {}  # the docname and Sphinx app of the page being read; MyST-NB passes readers only text
+_failures = {}  # (docname, framework) -> CellFailed, from the parallel runs before reading
 
 
 def read_page(text):
@@ -34,6 +35,8 @@ def read_page(text):
     for framework, label in pages.FRAMEWORKS.items():
         log = lambda message: logger.info(f'[{docname}] {message}')
         try:
+            if (docname, framework) in _failures:
+                raise _failures.pop((docname, framework))
             executed[framework], path = execute.run(notebook, framework, source.parent,
                                                     cache_dir(app), log=log)
             app.env.framework_notebooks.setdefault(docname, {})[framework] = str(path)
@@ -89,6 +92,28 @@ def outdated_by_code(app, env, added, changed, removed):
 def init_env(app, env, docnames):
     if not hasattr(env, 'framework_notebooks'):
         env.framework_notebooks = {}
+    run_missing(app, env, docnames)
+
+
+def run_missing(app, env, docnames):
+    """Before Sphinx reads the pages one by one, run every missing kernel, several at a time.
+
+    $BOOK_JOBS kernels run at once (default: one per core), sharing the cores between them.
+    """
+    jobs = []
+    for docname in sorted(docnames):
+        path = pathlib.Path(env.doc2path(docname))
+        if path.suffix != '.md':
+            continue
+        notebook = pages.read_page(path.read_text(), path=path)
+        if not pages.has_code(notebook):
+            continue
+        jobs += [(docname, notebook, framework, path.parent) for framework in pages.FRAMEWORKS
+                 if not execute.cache_path(cache_dir(app), notebook, framework).exists()]
+    if jobs:
+        parallel = min(len(jobs), int(os.environ.get('BOOK_JOBS') or execute.cores()))
+        logger.info(f'running {len(jobs)} notebooks, {parallel} at a time')
+        _failures.update(execute.run_many(jobs, cache_dir(app), parallel, log=logger.info))
 
 
 def purge_doc(app, env, docname):

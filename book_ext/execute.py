@@ -6,6 +6,7 @@ starts no kernel, editing one framework's cells re-runs only that framework, and
 editing ``d2l_local`` re-runs the pages that use it. Entries are written atomically
 and only after every cell succeeded, so a failed run can never be served later.
 """
+import asyncio
 import hashlib
 import json
 import os
@@ -61,8 +62,13 @@ def cache_path(cache_dir, notebook, framework):
     return pathlib.Path(cache_dir) / f'{framework}-{cache_key(notebook, framework)}.ipynb'
 
 
-def run(notebook, framework, cwd, cache_dir, log=print):
+def run(notebook, framework, cwd, cache_dir, log=print, threads=None):
     """The framework's notebook with outputs, from the cache or from a fresh kernel."""
+    return asyncio.run(run_async(notebook, framework, cwd, cache_dir, log, threads))
+
+
+async def run_async(notebook, framework, cwd, cache_dir, log=print, threads=None):
+    """``run`` as a coroutine, so that several kernels can run at once (``run_many``)."""
     path = cache_path(cache_dir, notebook, framework)
     if path.exists():
         return nbformat.read(path, as_version=4), path
@@ -72,8 +78,9 @@ def run(notebook, framework, cwd, cache_dir, log=print):
     log(f'starting the {pages.FRAMEWORKS[framework]} kernel')
     client = NotebookClient(selected, timeout=CELL_TIMEOUT, kernel_name='python3',
                             resources={'metadata': {'path': str(cwd)}})
+    env = {**os.environ, 'OMP_NUM_THREADS': str(threads)} if threads else dict(os.environ)
     try:
-        client.execute()
+        await client.async_execute(env=env)
     except CellExecutionError:
         index, error = next((i, o) for i, cell in enumerate(selected.cells)
                             for o in cell.get('outputs', []) if o.output_type == 'error')
@@ -87,6 +94,34 @@ def run(notebook, framework, cwd, cache_dir, log=print):
     nbformat.write(selected, partial)
     os.replace(partial, path)
     return selected, path
+
+
+def run_many(jobs, cache_dir, parallel, log=print):
+    """Run (name, notebook, framework, cwd) jobs, ``parallel`` kernels at a time, sharing the cores.
+
+    Results go to the cache; the returned dict maps (name, framework) to the CellFailed of
+    each job that failed, for the caller to report.
+    """
+    threads = max(1, cores() // parallel)
+
+    async def one(limit, name, notebook, framework, cwd):
+        async with limit:
+            try:
+                await run_async(notebook, framework, cwd, cache_dir,
+                                lambda message: log(f'[{name}] {message}'), threads)
+            except CellFailed as failure:
+                return (name, framework), failure
+        return None
+
+    async def everything():
+        limit = asyncio.Semaphore(parallel)
+        return await asyncio.gather(*(one(limit, *job) for job in jobs))
+
+    return dict(result for result in asyncio.run(everything()) if result is not None)
+
+
+def cores():
+    return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()
 
 
 def _drop_execution_noise(notebook):

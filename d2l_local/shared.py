@@ -288,8 +288,10 @@ def note_cpu_fallback(framework):
 
 
 def use_all_cpu_cores():
-    """Give every loaded framework one thread per core; importing mxnet leaves OpenMP at one."""
+    """Give every loaded framework one thread per core (or $OMP_NUM_THREADS if set), since
+    importing mxnet leaves OpenMP, and with it PyTorch, at one thread."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()
+    cores = int(os.environ.get('OMP_NUM_THREADS') or cores)
     if 'torch' in sys.modules:
         sys.modules['torch'].set_num_threads(cores)
     if 'mxnet' in sys.modules:
@@ -297,3 +299,40 @@ def use_all_cpu_cores():
         mx = sys.modules['mxnet']
         mx.base.check_call(mx.base._LIB.MXSetNumOMPThreads(ctypes.c_int(cores)))
     return cores
+
+
+# LeNet-5 as published in 1998 (chapters/lenet5.md).
+
+LENET5_C3_TABLE = tuple(tuple(mark == 'X' for mark in row) for row in (
+    'X...XXX..XXXX.XX',
+    'XX...XXX..XXXX.X',
+    'XXX...XXX..X.XXX',
+    '.XXX..XXXX..X.XX',
+    '..XXX..XXXX.XX.X',
+    '...XXX..XXXXX.XX'))
+"""Table I of LeCun et al. (1998): LENET5_C3_TABLE[i][j] is True when C3 map j reads S2 map i."""
+
+
+def area_resize(image, rows, cols):
+    """Shrink a 2-D image to rows x cols by averaging over each output cell's share of the input area."""
+    def weights(n_in, n_out):
+        edges = np.arange(n_out + 1) * n_in / n_out  # output cell k covers [edges[k], edges[k + 1])
+        starts = np.arange(n_in)
+        overlap = (np.minimum(starts + 1, edges[1:, None]) - np.maximum(starts, edges[:-1, None]))
+        return np.clip(overlap, 0, None) * n_out / n_in  # each row sums to 1
+    image = np.asarray(image, dtype=np.float64)
+    return weights(image.shape[0], rows) @ image @ weights(image.shape[1], cols).T
+
+
+def lenet5_prototypes(images=None, labels=None, rows=12, cols=7):
+    """Fixed +1/-1 RBF prototypes (10, rows * cols): each class's mean image shrunk to rows x cols,
+    +1 where it is brighter than the average of the ten class means, -1 elsewhere.
+    Without arguments, from the Fashion-MNIST training set."""
+    if images is None:
+        from . import data
+        arrays = data.load_arrays()
+        images, labels = arrays['train_images'], arrays['train_labels']
+    images, labels = np.asarray(images, dtype=np.float64), np.asarray(labels)
+    means = np.stack([area_resize(images[labels == k].mean(axis=0), rows, cols)
+                      for k in range(int(labels.max()) + 1)])
+    return np.where(means > means.mean(axis=0), 1.0, -1.0).reshape(len(means), rows * cols)

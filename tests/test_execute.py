@@ -71,3 +71,15 @@ def test_a_failing_cell_is_named_and_never_cached(tmp_path):
     assert (failure.value.ename, failure.value.evalue) == ('RuntimeError', 'boom')
     assert pages.page_cell_index(notebook, 'mxnet', failure.value.cell_index) == 2, 'cell 2 of the page'
     assert list(tmp_path.glob('*.ipynb')) == [] and list(tmp_path.glob('*.part')) == []
+
+
+def test_run_many_runs_kernels_side_by_side_and_reports_failures(tmp_path):
+    good, bad = page(shared='import os; print(os.environ["OMP_NUM_THREADS"])'), page(pytorch='1/0')
+    jobs = [('good', good, 'pytorch', tmp_path), ('good', good, 'mxnet', tmp_path),
+            ('bad', bad, 'pytorch', tmp_path)]
+    failures = execute.run_many(jobs, tmp_path, parallel=2, log=lambda message: None)
+    assert list(failures) == [('bad', 'pytorch')] and failures['bad', 'pytorch'].ename == 'ZeroDivisionError'
+    for framework in ('pytorch', 'mxnet'):
+        cached, _ = execute.run(good, framework, tmp_path, tmp_path, log=pytest.fail)
+        threads = str(max(1, execute.cores() // 2))
+        assert cached.cells[-1].outputs[0].text == threads + '\n', 'kernels share the cores'
