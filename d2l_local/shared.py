@@ -309,7 +309,7 @@ LENET5_C3_TABLE = tuple(tuple(mark == 'X' for mark in row) for row in (
     'XXX...XXX..X.XXX',
     '.XXX..XXXX..X.XX',
     '..XXX..XXXX.XX.X',
-    '...XXX..XXXXX.XX'))
+    '...XXX..XXXX.XXX'))
 """Table I of LeCun et al. (1998): LENET5_C3_TABLE[i][j] is True when C3 map j reads S2 map i."""
 
 
@@ -336,3 +336,10 @@ def lenet5_prototypes(images=None, labels=None, rows=12, cols=7):
     means = np.stack([area_resize(images[labels == k].mean(axis=0), rows, cols)
                       for k in range(int(labels.max()) + 1)])
     return np.where(means > means.mean(axis=0), 1.0, -1.0).reshape(len(means), rows * cols)
+
+
+def lenet5_uniform(shape, fan_in):
+    """LeNet-5's initial values: uniform in (-2.4/F, 2.4/F) with F the fan-in, drawn with NumPy;
+    a fan_in of k values gives each of the k units along the first axis its own F."""
+    fan_in = np.asarray(fan_in, dtype=np.float64).reshape((-1,) + (1,) * (len(shape) - 1))
+    return (np.random.uniform(-1, 1, size=shape) * 2.4 / fan_in).astype(np.float32)

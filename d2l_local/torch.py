@@ -197,7 +197,7 @@ def _fashion_mnist_tensors():
 
 def load_data_fashion_mnist(batch_size, resize=None):
     """Fashion-MNIST as (train, test) iterators of (images, labels) minibatches held in memory."""
-    images, labels = _fashion_mnist_tensors()
+    images, labels = data.quick_subset(*_fashion_mnist_tensors())
     check_batch_size(batch_size, len(labels['train']))
     transform = None
     if resize:
@@ -205,3 +205,109 @@ def load_data_fashion_mnist(batch_size, resize=None):
         transform = lambda X: F.interpolate(X, size=size, mode='bilinear', antialias=True)
     return (data.Batches(images['train'], labels['train'], batch_size, True, ARRAY_OPS, transform),
             data.Batches(images['test'], labels['test'], batch_size, False, ARRAY_OPS, transform))
+
+
+# LeNet-5 as published in 1998 (chapters/lenet5.md).
+from .shared import LENET5_C3_TABLE, lenet5_prototypes, lenet5_uniform  # noqa: E402
+
+__all__ += ['EuclideanRBF', 'LeNet5', 'MaskedConv2d', 'Subsampling', 'lenet5_input',
+            'lenet5_prototypes', 'lenet5_squash', 'lenet5_uniform', 'map_loss', 'parameter_counts']
+
+
+def lenet5_input(X):
+    """Images in [0, 1] (N, 1, 28, 28) as LeNet-5 reads them: 32x32, 0-valued (dark) pixels -> -0.1, 1 -> 1.175."""
+    return F.pad(-0.1 + 1.275 * X, (2, 2, 2, 2), value=-0.1)
+
+
+def lenet5_squash(A):
+    """LeNet-5's squashing function f(a) = 1.7159 tanh(2a/3), so that f(1) = 1 and f(-1) = -1."""
+    return 1.7159 * torch.tanh(2 * A / 3)
+
+
+def _uniform_parameter(shape, fan_in):
+    return nn.Parameter(torch.from_numpy(lenet5_uniform(shape, fan_in)))
+
+
+class Subsampling(nn.Module):
+    """LeNet-5's S2/S4: the sum of each 2x2 block, times a trainable coefficient, plus a bias, per map."""
+
+    def __init__(self, num_maps):
+        super().__init__()
+        self.weight = _uniform_parameter((num_maps,), 4)  # fan-in: the 4 inputs of the block
+        self.bias = _uniform_parameter((num_maps,), 4)
+
+    def forward(self, X):
+        sums = 4 * F.avg_pool2d(X, kernel_size=2, stride=2)
+        return sums * self.weight.reshape(-1, 1, 1) + self.bias.reshape(-1, 1, 1)
+
+
+class MaskedConv2d(nn.Module):
+    """A convolution whose output map j reads input map i only where table[i][j]; other weights are fixed at 0."""
+
+    def __init__(self, table, kernel_size):
+        super().__init__()
+        mask = torch.tensor(table, dtype=torch.float32).T[:, :, None, None]  # (out, in, 1, 1)
+        self.register_buffer('mask', mask)  # saved with the model, but not a parameter
+        out_channels, in_channels = mask.shape[:2]
+        fan_in = mask.sum(dim=(1, 2, 3)).numpy() * kernel_size ** 2  # connected inputs of each output map
+        self.weight = _uniform_parameter((out_channels, in_channels, kernel_size, kernel_size), fan_in)
+        self.bias = _uniform_parameter((out_channels,), fan_in)
+        with torch.no_grad():
+            self.weight *= mask  # unconnected weights start at zero ...
+
+    def forward(self, X):
+        return F.conv2d(X, self.weight * self.mask, self.bias)  # ... and get zero gradient
+
+
+class EuclideanRBF(nn.Module):
+    """Output i is the squared distance sum_j (x_j - w_ij)^2 to a fixed prototype w_i (no trainable parameters)."""
+
+    def __init__(self, prototypes):
+        super().__init__()
+        self.register_buffer('prototypes', torch.tensor(prototypes, dtype=torch.float32))
+
+    def forward(self, X):
+        return ((X[:, None, :] - self.prototypes) ** 2).sum(dim=2)
+
+
+class LeNet5(nn.Module):
+    """LeNet-5 as in LeCun et al. (1998); returns the 10 RBF outputs, the smallest being the prediction."""
+
+    def __init__(self, prototypes=None):
+        super().__init__()
+        self.C1 = nn.Conv2d(1, 6, kernel_size=5)
+        self.S2 = Subsampling(6)
+        self.C3 = MaskedConv2d(LENET5_C3_TABLE, kernel_size=5)
+        self.S4 = Subsampling(16)
+        self.C5 = nn.Conv2d(16, 120, kernel_size=5)
+        self.F6 = nn.Linear(120, 84)
+        self.RBF = EuclideanRBF(lenet5_prototypes() if prototypes is None else prototypes)
+        for layer, fan_in in ((self.C1, 1 * 5 * 5), (self.C5, 16 * 5 * 5), (self.F6, 120)):
+            layer.weight = _uniform_parameter(layer.weight.shape, fan_in)
+            layer.bias = _uniform_parameter(layer.bias.shape, fan_in)
+
+    def forward(self, X):
+        X = lenet5_input(X)
+        for layer in (self.C1, self.S2, self.C3, self.S4, self.C5):
+            X = lenet5_squash(layer(X))
+        X = lenet5_squash(self.F6(X.flatten(start_dim=1)))
+        return self.RBF(X)
+
+
+def map_loss(Y, labels, j=1.0):
+    """LeNet-5's MAP criterion (Eq. 9): the batch mean of y_D + log(exp(-j) + sum_i exp(-y_i))."""
+    rubbish = torch.full((len(Y), 1), -j, dtype=Y.dtype, device=Y.device)
+    log_term = torch.logsumexp(torch.cat([-Y, rubbish], dim=1), dim=1)
+    return (Y.gather(1, labels.reshape(-1, 1)).squeeze(1) + log_term).mean()
+
+
+def parameter_counts(net):
+    """Trainable parameters per named layer, in order; weights that a layer's mask fixes at zero do not count."""
+    import collections
+    counts = collections.OrderedDict()
+    for name, layer in net.named_children():
+        count = sum(p.numel() for p in layer.parameters() if p.requires_grad)
+        if isinstance(layer, MaskedConv2d):
+            count -= int((layer.mask.expand_as(layer.weight) == 0).sum())
+        counts[name] = count
+    return counts

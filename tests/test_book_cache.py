@@ -1,5 +1,6 @@
 """Rebuilds: a prose edit starts no kernel; a cell edit re-runs only its framework on its page."""
 import os
+import re
 import pathlib
 import shutil
 import subprocess
@@ -26,11 +27,16 @@ def book_copy(built_book, tmp_path_factory):
     return copy
 
 
-def build(directory):
+def build(directory, expect_success=True):
+    """Build the copy; return the kernel-start lines (or, for a failing build, the whole log)."""
     env = {**os.environ, 'BOOK_CACHE_DIR': str(ROOT / '_build' / 'framework-cache')}
     result = subprocess.run([str(pathlib.Path(sys.executable).parent / 'jupyter-book'), 'build', '.',
                              '-W', '-n', '--keep-going'], cwd=directory, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    log = result.stdout + result.stderr
+    if not expect_success:
+        assert result.returncode != 0, 'the build should have failed'
+        return log
+    assert result.returncode == 0, log[-4000:]
     return [line for line in result.stdout.splitlines() if 'starting the' in line and 'kernel' in line]
 
 
@@ -55,3 +61,33 @@ def test_editing_mxnet_cells_reruns_only_mxnet_on_that_page(book_copy):
     assert marker in text
     page.write_text(text.replace(marker, marker + '# edited by the cache test\n', 1))
     assert build(book_copy) == [f'[chapters/{PAGE.stem}] starting the MXNet kernel']
+
+
+BROKEN_PAGE = """---
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+# Broken
+
+```{code-cell} ipython3
+:tags: [pytorch]
+ok = 1
+```
+
+```{code-cell} ipython3
+:tags: [mxnet]
+ok = 1 / 0
+```
+"""
+
+
+def test_a_failing_cell_fails_every_build_and_names_page_framework_and_cell(book_copy):
+    (book_copy / 'chapters' / 'broken.md').write_text(BROKEN_PAGE)
+    edit(book_copy / '_toc.yml', '  - file: chapters/references', '  - file: chapters/broken\n  - file: chapters/references')
+    for attempt in range(2):
+        log = build(book_copy, expect_success=False)
+        assert re.search(r'chapters/broken\.md:\d+: ERROR: the MXNet notebook failed in code cell 2 of '
+                         r'this page: ZeroDivisionError: division by zero', log), log[-3000:]
+        assert 'PyTorch notebook failed' not in log
+    assert [p.name for p in (ROOT / '_build' / 'framework-cache').glob('*.part')] == []

@@ -236,3 +236,11 @@ def test_lenet_maps_images_to_ten_logits(d2l):
     if not d2l.__name__.endswith('torch'):
         net.initialize()
     assert tuple(net(array(d2l, numpy.zeros((2, 1, 28, 28)))).shape) == (2, 10)
+
+
+def test_quick_mode_serves_a_small_subset(d2l, monkeypatch):
+    monkeypatch.setenv('D2L_QUICK', '1')
+    train_iter, test_iter = d2l.load_data_fashion_mnist(256)
+    assert (len(train_iter), len(test_iter)) == (2048 // 256, 512 // 256)
+    monkeypatch.setenv('D2L_QUICK', '0')
+    assert len(d2l.load_data_fashion_mnist(256)[0]) == math.ceil(60000 / 256)

@@ -1,0 +1,294 @@
+"""Facts that chapters/channels.md relies on, checked in both frameworks.
+
+The functions under test are taken from the page itself (its code cells), so the tests check the
+code readers see. The references are independent of it: SciPy's correlate2d summed over channels,
+NumPy matrix products, parameters counted from the frameworks' own layers, multiply-adds counted
+from the output a layer actually produces, the numbers drawn in the section's SVG figure, and the
+figures LeCun et al. (1998) report for LeNet-5's layer C3.
+"""
+import ast
+import functools
+import pathlib
+import xml.etree.ElementTree as ET
+
+import numpy as onp
+import pytest
+from scipy import signal
+
+import torch
+from torch import nn as torch_nn
+from torch.nn import functional as F
+
+from d2l_local import torch as d2l_torch  # noqa: F401  (imported by the page's cells as well)
+from d2l_local import mxnet as d2l_mxnet  # noqa: F401
+from mxnet import np as mnp, npx
+from mxnet.gluon import nn as mx_nn
+
+from book_ext.pages import framework_notebook, read_page
+
+npx.set_np()
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+PAGE = ROOT / 'chapters' / 'channels.md'
+FRAMEWORKS = ['pytorch', 'mxnet']
+
+
+@functools.lru_cache(maxsize=None)
+def _page_cells(framework):
+    notebook = framework_notebook(read_page(PAGE.read_text(), path=PAGE), framework)
+    return [cell.source for cell in notebook.cells if cell.cell_type == 'code']
+
+
+def page_functions(framework, *names):
+    """The functions ``names`` as defined on the page for ``framework`` (shared cells included).
+
+    Only import statements and function definitions are executed, so demo code in the same cells
+    does not run.
+    """
+    keep = []
+    for source in _page_cells(framework):
+        for node in ast.parse(source).body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and 'myst_nb' not in ast.unparse(node):
+                keep.append(node)
+            elif isinstance(node, ast.FunctionDef):  # all of them: one may call another
+                keep.append(node)
+    namespace = {}
+    exec(compile(ast.Module(body=keep, type_ignores=[]), str(PAGE), 'exec'), namespace)
+    npx.set_np()
+    missing = [name for name in names if name not in namespace]
+    assert not missing, f'the page defines no {missing} for {framework}'
+    return [namespace[name] for name in names]
+
+
+def page_assignments(framework, *names):
+    """The values of the first top-level assignments to ``names`` in the page's code (imports run first)."""
+    imports, found = [], {}
+    for source in _page_cells(framework):
+        for node in ast.parse(source).body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and 'myst_nb' not in ast.unparse(node):
+                imports.append(node)
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                    isinstance(node.targets[0], ast.Name) and node.targets[0].id in names:
+                found.setdefault(node.targets[0].id, node)
+    namespace = {}
+    exec(compile(ast.Module(body=imports + [found[name] for name in names], type_ignores=[]),
+                 str(PAGE), 'exec'), namespace)
+    npx.set_np()
+    return [namespace[name] for name in names]
+
+
+def page_value(name):
+    """Run the page's framework-free cells (PyTorch notebook, shared cells only) and read a global."""
+    namespace = {}
+    notebook = framework_notebook(read_page(PAGE.read_text(), path=PAGE), 'pytorch')
+    for cell in notebook.cells:
+        tags = cell.get('metadata', {}).get('tags', [])
+        if cell.cell_type == 'code' and not tags and 'matplotlib' not in cell.source \
+                and 'built_layer_facts' not in cell.source:
+            exec(cell.source, namespace)
+    return namespace[name]
+
+
+def to_framework(framework, array):
+    array = onp.asarray(array, dtype=onp.float32)
+    return torch.tensor(array) if framework == 'pytorch' else mnp.array(array)
+
+
+def to_numpy(x):
+    return x.asnumpy() if hasattr(x, 'asnumpy') else x.detach().numpy()
+
+
+SHAPES = [(1, 3, 3, 2, 2), (2, 3, 3, 2, 2), (3, 5, 6, 3, 2), (4, 4, 7, 1, 1), (5, 6, 5, 3, 3)]
+
+
+# --- several input and output channels -----------------------------------------------------------
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+@pytest.mark.parametrize('c_i, n_h, n_w, k_h, k_w', SHAPES)
+def test_multi_in_is_sum_of_scipy_correlations(framework, c_i, n_h, n_w, k_h, k_w):
+    (multi_in,) = page_functions(framework, 'corr2d_multi_in')
+    rng = onp.random.default_rng(c_i * 100 + n_h * 10 + k_h)
+    X, K = rng.normal(size=(c_i, n_h, n_w)), rng.normal(size=(c_i, k_h, k_w))
+    expected = sum(signal.correlate2d(X[c], K[c], mode='valid') for c in range(c_i))
+    Y = to_numpy(multi_in(to_framework(framework, X), to_framework(framework, K)))
+    onp.testing.assert_allclose(Y, expected, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+def test_multi_in_rejects_mismatched_channels(framework):
+    (multi_in,) = page_functions(framework, 'corr2d_multi_in')
+    with pytest.raises(ValueError, match='channels'):
+        multi_in(to_framework(framework, onp.zeros((3, 4, 4))), to_framework(framework, onp.zeros((2, 2, 2))))
+
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+@pytest.mark.parametrize('c_o', [1, 3])
+def test_multi_in_out_matches_scipy_and_the_layer(framework, c_o):
+    (multi_in_out,) = page_functions(framework, 'corr2d_multi_in_out')
+    rng = onp.random.default_rng(c_o)
+    X, K = rng.normal(size=(2, 5, 4)), rng.normal(size=(c_o, 2, 3, 2))
+    expected = onp.stack([sum(signal.correlate2d(X[c], K[o, c], mode='valid') for c in range(2))
+                          for o in range(c_o)])
+    Y = to_numpy(multi_in_out(to_framework(framework, X), to_framework(framework, K)))
+    assert Y.shape == (c_o, 3, 3)
+    onp.testing.assert_allclose(Y, expected, rtol=1e-4, atol=1e-4)
+    if framework == 'pytorch':
+        layer_Y = F.conv2d(torch.tensor(X[None], dtype=torch.float32),
+                           torch.tensor(K, dtype=torch.float32))[0].numpy()
+    else:
+        layer = mx_nn.Conv2D(c_o, kernel_size=(3, 2), in_channels=2, use_bias=False)
+        layer.initialize()
+        layer.weight.set_data(mnp.array(K, dtype='float32'))
+        layer_Y = layer(mnp.array(X[None], dtype='float32'))[0].asnumpy()
+    onp.testing.assert_allclose(layer_Y, expected, rtol=1e-4, atol=1e-4)
+
+
+def figure_grids():
+    root = ET.parse(ROOT / 'chapters' / 'img' / 'channels-two-inputs.svg').getroot()
+    grids = {}
+    for element in root.iter('{http://www.w3.org/2000/svg}text'):
+        parts = (element.get('id') or '').split('-')
+        if len(parts) == 3:
+            grids.setdefault(parts[0], {})[int(parts[1]), int(parts[2])] = float(element.text)
+    return {key: onp.array([[cells[i, j] for j in range(1 + max(j for _, j in cells))]
+                            for i in range(1 + max(i for i, _ in cells))])
+            for key, cells in grids.items()}
+
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+def test_figure_numbers(framework):
+    g = figure_grids()
+    X, K = onp.stack([g['x0'], g['x1']]), onp.stack([g['k0'], g['k1']])
+    for c in range(2):  # the partial results drawn in the figure
+        onp.testing.assert_allclose(signal.correlate2d(X[c], K[c], mode='valid'), g[f'p{c}'])
+    onp.testing.assert_allclose(g['p0'] + g['p1'], g['y'])
+    (multi_in,) = page_functions(framework, 'corr2d_multi_in')
+    onp.testing.assert_allclose(to_numpy(multi_in(to_framework(framework, X), to_framework(framework, K))),
+                                g['y'])
+    # the arrays the page types into its code are the figure's
+    X_page, K_page = page_assignments(framework, 'X', 'K')
+    onp.testing.assert_array_equal(to_numpy(X_page), X)
+    onp.testing.assert_array_equal(to_numpy(K_page), K)
+
+
+# --- 1 x 1 convolution -------------------------------------------------------------------------
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+@pytest.mark.parametrize('c_i, c_o, h, w', [(3, 2, 4, 5), (1, 4, 3, 3), (8, 8, 2, 7)])
+def test_1x1_is_a_matrix_product(framework, c_i, c_o, h, w):
+    matmul, multi_in_out = page_functions(framework, 'corr2d_1x1_as_matmul', 'corr2d_multi_in_out')
+    rng = onp.random.default_rng(c_i + 10 * c_o)
+    X, K = rng.normal(size=(c_i, h, w)), rng.normal(size=(c_o, c_i, 1, 1))
+    expected = onp.einsum('oc,chw->ohw', K[:, :, 0, 0], X)  # the weight matrix applied at every pixel
+    Y = to_numpy(matmul(to_framework(framework, X), to_framework(framework, K)))
+    onp.testing.assert_allclose(Y, expected, rtol=1e-4, atol=1e-4)
+    onp.testing.assert_allclose(to_numpy(multi_in_out(to_framework(framework, X), to_framework(framework, K))),
+                                expected, rtol=1e-4, atol=1e-4)
+    if framework == 'pytorch':
+        layer = torch_nn.Conv2d(c_i, c_o, kernel_size=1, bias=False)
+        layer.weight.data = torch.tensor(K, dtype=torch.float32)
+        layer_Y = layer(torch.tensor(X[None], dtype=torch.float32))[0].detach().numpy()
+    else:
+        layer = mx_nn.Conv2D(c_o, kernel_size=1, in_channels=c_i, use_bias=False)
+        layer.initialize()
+        layer.weight.set_data(mnp.array(K, dtype='float32'))
+        layer_Y = layer(mnp.array(X[None], dtype='float32'))[0].asnumpy()
+    onp.testing.assert_allclose(layer_Y, expected, rtol=1e-4, atol=1e-4)
+
+
+# --- cost of a layer ---------------------------------------------------------------------------
+
+LAYERS = [  # (c_in, c_out, kernel, input size, padding, stride)
+    (1, 6, 5, 28, 2, 1), (6, 16, 5, 14, 0, 1), (64, 128, 3, 112, 1, 1), (256, 64, 1, 56, 0, 1),
+    (64, 64, 3, 56, 1, 1), (3, 8, (3, 5), 20, (1, 0), 2), (5, 7, 2, 9, 0, 3),
+]
+
+
+def framework_count(framework, c_in, c_out, kernel, n, padding, stride):
+    """(parameters, multiply-adds) counted from a layer the framework builds and runs."""
+    k_h, k_w = (kernel, kernel) if isinstance(kernel, int) else kernel
+    if framework == 'pytorch':
+        layer = torch_nn.Conv2d(c_in, c_out, kernel, padding=padding, stride=stride)
+        with torch.no_grad():
+            out = layer(torch.zeros(1, c_in, n, n))
+        params, out_elems, out_hw = sum(p.numel() for p in layer.parameters()), out.numel(), out.shape[2:]
+    else:
+        layer = mx_nn.Conv2D(c_out, kernel, padding=padding, strides=stride, in_channels=c_in)
+        layer.initialize()
+        out = layer(mnp.zeros((1, c_in, n, n)))
+        params = sum(p.data().size for p in layer.collect_params().values())
+        out_elems, out_hw = out.size, out.shape[2:]
+    return params, out_elems * c_in * k_h * k_w, tuple(out_hw), (k_h, k_w)
+
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+@pytest.mark.parametrize('layer', LAYERS)
+def test_conv_cost_matches_an_independent_count(framework, layer):
+    (conv_cost,) = page_functions(framework, 'conv_cost')
+    params, madds, out_hw, kernel = framework_count(framework, *layer)
+    assert conv_cost(layer[0], layer[1], kernel, out_hw) == (params, madds)
+
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+def test_built_layer_facts(framework):
+    (facts,) = page_functions(framework, 'built_layer_facts')
+    for c_in, c_out, k, n, padding, _ in LAYERS[:5]:
+        params, _, out_hw, _ = framework_count(framework, c_in, c_out, k, n, padding, 1)
+        assert tuple(facts(c_in, c_out, k, n, padding)) == (params, out_hw)
+
+
+def test_numbers_the_prose_quotes():
+    (conv_cost,) = page_functions('pytorch', 'conv_cost')
+    # LeNet: 6 (1*25 + 1) = 156 parameters; 16 (6*25 + 1) = 2416
+    assert conv_cost(1, 6, (5, 5), (28, 28)) == (156, 28 * 28 * 6 * 25)
+    assert conv_cost(6, 16, (5, 5), (10, 10)) == (2416, 240_000)
+    # the VGG-style layer uses each weight once per output pixel
+    params, madds = conv_cost(64, 128, (3, 3), (112, 112))
+    assert madds == (params - 128) * 112 * 112
+    # the bottleneck is cheaper than the direct 3x3 layer on 256 channels
+    direct = conv_cost(256, 256, (3, 3), (56, 56))
+    bottleneck = [conv_cost(256, 64, (1, 1), (56, 56)), conv_cost(64, 64, (3, 3), (56, 56)),
+                  conv_cost(64, 256, (1, 1), (56, 56))]
+    assert sum(m for _, m in bottleneck) * 8 < direct[1]
+    assert sum(p for p, _ in bottleneck) * 8 < direct[0]
+
+
+def test_vgg_stages_cost_the_same():
+    vgg16, vgg_costs = page_value('vgg16'), page_value('vgg_costs')
+    assert len(vgg16) == 13
+    madds = [n * n * c_in * c_out * 9 for n, c_in, c_out in vgg16]  # independent of conv_cost
+    assert [m for _, m in vgg_costs] == madds
+    assert len({madds[i] for i in (1, 3, 5, 6, 8, 9)}) == 1  # halve h and w, double channels
+    assert madds[2] * 2 == madds[1] and madds[-1] * 4 == madds[1]
+
+
+def test_lenet_c3_table():
+    reads = page_value('reads')
+    assert reads.shape == (6, 16)
+    # LeCun et al. (1998): the first six C3 maps read 3 S2 maps, the next nine 4, the last all 6
+    assert list(reads.sum(axis=0)) == [3] * 6 + [4] * 9 + [6]
+    # and the layer has 1,516 trainable parameters and 151,600 connections
+    params = int(reads.sum()) * 25 + 16
+    assert params == 1516 and params * 100 == 151_600
+    assert page_value('c3_params') == 1516
+    # contiguous (cyclic) subsets for maps 0-11, non-contiguous ones for 12-14
+    for c in range(12):
+        rows = set(onp.nonzero(reads[:, c])[0])
+        assert any(rows == {(start + d) % 6 for d in range(len(rows))} for start in range(6))
+    for c in range(12, 15):
+        rows = set(onp.nonzero(reads[:, c])[0])
+        assert not any(rows == {(start + d) % 6 for d in range(4)} for start in range(6))
+
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+def test_convolution_is_correlation_with_flipped_kernel(framework):
+    rng = onp.random.default_rng(3)
+    X, K = rng.normal(size=(6, 7)), rng.normal(size=(3, 2))
+    expected = signal.convolve2d(X, K, mode='valid')
+    flipped = K[::-1, ::-1].copy()
+    if framework == 'pytorch':
+        Y = F.conv2d(torch.tensor(X[None, None]), torch.tensor(flipped[None, None]))[0, 0].numpy()
+    else:
+        Y = d2l_mxnet.corr2d(mnp.array(X), mnp.array(flipped)).asnumpy()
+    onp.testing.assert_allclose(Y, expected, rtol=1e-5, atol=1e-5)
+    assert not onp.allclose(signal.correlate2d(X, K, mode='valid'), expected)
