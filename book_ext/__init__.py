@@ -120,12 +120,25 @@ def purge_doc(app, env, docname):
     getattr(env, 'framework_notebooks', {}).pop(docname, None)
 
 
+def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
+    """Keep one copy of each script: sphinx-thebe registers its inline configuration twice
+    under Jupyter Book, and the second copy is a JavaScript error in every reader's console."""
+    seen, unique = set(), []
+    for script in context.get('script_files', []):
+        key = (str(script), repr(getattr(script, 'attributes', None)))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context['script_files'] = unique
+
+
 def setup(app):
     app.connect('env-before-read-docs', init_env)
     app.connect('source-read', remember_page)
     app.connect('env-get-outdated', outdated_by_code)
     app.connect('env-purge-doc', purge_doc)
     app.connect('build-finished', downloads.publish)
+    app.connect('html-page-context', drop_duplicate_scripts)
     app.add_transform(tabs.FrameworkTabs)
     app.add_transform(downloads.DownloadLinks)
     app.add_css_file('framework-tabs.css')
