@@ -142,6 +142,7 @@ def setup(app):
     app.add_transform(tabs.FrameworkTabs)
     app.add_transform(downloads.DownloadLinks)
     app.add_css_file('framework-tabs.css')
+    app.add_js_file('theme-mode.js')
     app.connect('builder-inited', downloads.add_static_path)
     # Any edit to this extension changes env_version, so Sphinx re-reads every page (kernels stay cached).
     return {'version': '1.0', 'parallel_read_safe': False, 'parallel_write_safe': True,

@@ -114,7 +114,7 @@ def merge(notebook, executed):
                 if key is None:
                     continue
                 cell.outputs.append(_hidden_glue(output, f'{framework}_{key}'))
-                if key in shared_keys and framework == display_from:
+                if key in shared_keys and framework == first:
                     cell.outputs.append(_hidden_glue(output, key))
     return merged, warnings
 

@@ -116,3 +116,12 @@ def test_displayed_glue_stays_visible_once():
     shared = [c for c in merged.cells if c.cell_type == 'code'][0]
     visible = [o for o in shared.outputs if 'scrapbook' not in o.metadata]
     assert [o.data['text/plain'] for o in visible] == ['3']
+
+
+def test_equal_glue_from_framework_cells_is_placed_once():
+    notebook = pages.read_page(PAGE)
+    runs = executed(notebook, {'pytorch': [[], [glue_output('k', '5')]], 'mxnet': [[], [glue_output('k', '5')]]})
+    merged, _ = pages.merge(notebook, runs)
+    names = [o.metadata.scrapbook.name for c in merged.cells if c.cell_type == 'code'
+             for o in c.outputs if 'scrapbook' in o.get('metadata', {})]
+    assert sorted(names) == ['k', 'mxnet_k', 'pytorch_k']
