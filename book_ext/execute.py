@@ -26,6 +26,7 @@ SETUP_SOURCE = ("%matplotlib inline\n"
                 "import matplotlib\n"
                 "matplotlib.rcParams['svg.hashsalt'] = 'd2l-book'")
 CELL_TIMEOUT = 3600  # seconds; LeNet-5 training is the longest cell
+KERNEL_START_TIMEOUT = 300  # a busy machine can take minutes to start a kernel
 PACKAGE_DIR = pathlib.Path(__file__).resolve().parent.parent / 'd2l_local'
 
 
@@ -77,6 +78,7 @@ async def run_async(notebook, framework, cwd, cache_dir, log=print, threads=None
     started = time.perf_counter()
     log(f'starting the {pages.FRAMEWORKS[framework]} kernel')
     client = NotebookClient(selected, timeout=CELL_TIMEOUT, kernel_name='python3',
+                            startup_timeout=KERNEL_START_TIMEOUT,
                             resources={'metadata': {'path': str(cwd)}})
     env = {**os.environ, 'OMP_NUM_THREADS': str(threads)} if threads else dict(os.environ)
     try:
