@@ -133,6 +133,10 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    app.add_config_value('book_site_url', 'https://example.org/cnn-book', 'html')
+    app.add_config_value('book_repository', 'https://github.com/example/cnn-book', 'html')
+    app.add_config_value('book_pages_branch', 'gh-pages', 'html')
+    app.add_config_value('book_d2l_local_ref', 'main', 'html')
     app.connect('env-before-read-docs', init_env)
     app.connect('source-read', remember_page)
     app.connect('env-get-outdated', outdated_by_code)
