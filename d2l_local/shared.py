@@ -261,8 +261,15 @@ def check_pool2d_args(x_shape, pool_size, stride, mode):
 
 
 def _pair(value, name):
-    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and v >= 1 for v in pair):
+    if isinstance(value, (int, np.integer)):
+        pair = (value, value)
+    else:
+        try:
+            pair = tuple(value)
+        except TypeError:
+            pair = ()
+    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1
+                                 for v in pair):
         raise ValueError(f'pool2d: {name} must be a positive integer or a pair of them, got {value!r}.')
     return pair
 

@@ -115,10 +115,8 @@ def test_pool2d_reproduces_the_figure(fw):
     (lambda f, X: f(X, 0), 'pool_size'),
     (lambda f, X: f(X, -2), 'pool_size'),
     (lambda f, X: f(X, (2, 0)), 'pool_size'),
-    pytest.param(lambda f, X: f(X, 2.5), 'pool_size', marks=pytest.mark.xfail(
-        strict=True, raises=TypeError,
-        reason='d2l_local.shared._pair calls tuple(2.5) and raises TypeError, not ValueError; '
-               'remove this marker once _pair rejects non-iterables with its ValueError')),
+    (lambda f, X: f(X, 2.5), 'pool_size'),
+    (lambda f, X: f(X, True), 'pool_size'),
     (lambda f, X: f(X, 2, stride=0), 'stride'),
     (lambda f, X: f(X, 2, stride=(1, -1)), 'stride'),
     (lambda f, X: f(X, 5), 'larger than the input'),
