@@ -105,6 +105,9 @@ def test_notebook_download_links_point_at_the_notebooks(site, page, section):
         response = page.request.get(f'{site}/chapters/{href}')
         assert response.ok and response.json()['cells'], f'{framework} notebook of {section}'
         assert href.endswith(f'{section}-{framework}.ipynb')
+        colab = page.get_attribute(f'p.framework-downloads a.colab-{framework}', 'href')
+        assert colab.startswith('https://colab.research.google.com/github/')
+        assert colab.endswith(f'/_notebooks/chapters/{section}-{framework}.ipynb')
 
 
 def test_search_finds_lenet(site, page):
