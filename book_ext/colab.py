@@ -86,8 +86,9 @@ def markdown(text, framework, glue, site, labels, citations):
 
 def _directive(match, framework, glue, site, labels, citations):
     name, arg, body = match.group('name'), match.group('arg').strip(), match.group('body')
-    options = dict(re.findall(r'^:([\w-]+):[ \t]*(.*)$', body, re.M))
-    content = re.sub(r'^:[\w-]+:.*\n?', '', body, flags=re.M).strip('\n')
+    option_block = re.match(r'(?::[\w-]+:[^\n]*\n)*', body).group(0)  # the directive's own options only
+    options = dict(re.findall(r'^:([\w-]+):[ \t]*(.*)$', option_block, re.M))
+    content = body[len(option_block):].strip('\n')
     convert = lambda inner: markdown(inner, framework, glue, site, labels, citations)
     if name == 'tab-set':
         return convert(content)
