@@ -105,8 +105,7 @@ def subset_iters(d2l, n_train=384, n_test=256, batch_size=64):
     def batches(split, n, shuffle):
         X = array(d2l, arrays[f'{split}_images'][:n, None] / 255.0)
         y = array(d2l, arrays[f'{split}_labels'][:n], dtype='int64' if is_torch(d2l) else 'int32')
-        take = lambda a, rows: a[array(d2l, rows, dtype='int64')]
-        return data.Batches(X, y, batch_size, shuffle, take)
+        return data.Batches(X, y, batch_size, shuffle, d2l.ARRAY_OPS)
     return batches('train', n_train, True), batches('test', n_test, False)
 
 
