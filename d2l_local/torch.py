@@ -215,8 +215,8 @@ __all__ += ['EuclideanRBF', 'LeNet5', 'MaskedConv2d', 'Subsampling', 'lenet5_inp
 
 
 def lenet5_input(X):
-    """Images in [0, 1] (N, 1, 28, 28) as LeNet-5 reads them: 32x32, 0-valued (dark) pixels -> -0.1, 1 -> 1.175."""
-    return F.pad(-0.1 + 1.275 * X, (2, 2, 2, 2), value=-0.1)
+    """Images (N, 1, 28, 28) in [0, 1] as LeNet-5 reads them: 32x32, 0 (background) -> -0.1, 1 -> 1.175."""
+    return F.pad(1.275 * X, (2, 2, 2, 2)) - 0.1  # the border becomes -0.1 too
 
 
 def lenet5_squash(A):
@@ -225,7 +225,15 @@ def lenet5_squash(A):
 
 
 def _uniform_parameter(shape, fan_in):
+    """A parameter drawn with LeNet-5's fan-in rule."""
     return nn.Parameter(torch.from_numpy(lenet5_uniform(shape, fan_in)))
+
+
+def _uniform_layer(layer, fan_in):
+    """Replace a framework layer's weight and bias by ones drawn with LeNet-5's fan-in rule."""
+    layer.weight = _uniform_parameter(layer.weight.shape, fan_in)
+    layer.bias = _uniform_parameter(layer.bias.shape, fan_in)
+    return layer
 
 
 class Subsampling(nn.Module):
@@ -237,12 +245,14 @@ class Subsampling(nn.Module):
         self.bias = _uniform_parameter((num_maps,), 4)
 
     def forward(self, X):
-        sums = 4 * F.avg_pool2d(X, kernel_size=2, stride=2)
-        return sums * self.weight.reshape(-1, 1, 1) + self.bias.reshape(-1, 1, 1)
+        # A 2x2 convolution with stride 2, one kernel per map whose four entries all equal its coefficient
+        num_maps = self.weight.shape[0]
+        kernel = self.weight.reshape(-1, 1, 1, 1).expand(num_maps, 1, 2, 2)
+        return F.conv2d(X, kernel, self.bias, stride=2, groups=num_maps)
 
 
 class MaskedConv2d(nn.Module):
-    """A convolution whose output map j reads input map i only where table[i][j]; other weights are fixed at 0."""
+    """A convolution whose output map j reads input map i only where table[i][j]; other weights stay 0."""
 
     def __init__(self, table, kernel_size):
         super().__init__()
@@ -260,14 +270,15 @@ class MaskedConv2d(nn.Module):
 
 
 class EuclideanRBF(nn.Module):
-    """Output i is the squared distance sum_j (x_j - w_ij)^2 to a fixed prototype w_i (no trainable parameters)."""
+    """Output i is the squared distance sum_j (x_j - w_ij)^2 to a fixed prototype w_i; nothing to train."""
 
     def __init__(self, prototypes):
         super().__init__()
         self.register_buffer('prototypes', torch.tensor(prototypes, dtype=torch.float32))
 
     def forward(self, X):
-        return ((X[:, None, :] - self.prototypes) ** 2).sum(dim=2)
+        W = self.prototypes  # sum_j (x_j - w_ij)^2 = |x|^2 - 2 x.w_i + |w_i|^2
+        return (X ** 2).sum(dim=1, keepdim=True) - 2 * X @ W.T + (W ** 2).sum(dim=1)
 
 
 class LeNet5(nn.Module):
@@ -275,16 +286,13 @@ class LeNet5(nn.Module):
 
     def __init__(self, prototypes=None):
         super().__init__()
-        self.C1 = nn.Conv2d(1, 6, kernel_size=5)
+        self.C1 = _uniform_layer(nn.Conv2d(1, 6, kernel_size=5), 1 * 5 * 5)
         self.S2 = Subsampling(6)
         self.C3 = MaskedConv2d(LENET5_C3_TABLE, kernel_size=5)
         self.S4 = Subsampling(16)
-        self.C5 = nn.Conv2d(16, 120, kernel_size=5)
-        self.F6 = nn.Linear(120, 84)
+        self.C5 = _uniform_layer(nn.Conv2d(16, 120, kernel_size=5), 16 * 5 * 5)
+        self.F6 = _uniform_layer(nn.Linear(120, 84), 120)
         self.RBF = EuclideanRBF(lenet5_prototypes() if prototypes is None else prototypes)
-        for layer, fan_in in ((self.C1, 1 * 5 * 5), (self.C5, 16 * 5 * 5), (self.F6, 120)):
-            layer.weight = _uniform_parameter(layer.weight.shape, fan_in)
-            layer.bias = _uniform_parameter(layer.bias.shape, fan_in)
 
     def forward(self, X):
         X = lenet5_input(X)
@@ -302,12 +310,12 @@ def map_loss(Y, labels, j=1.0):
 
 
 def parameter_counts(net):
-    """Trainable parameters per named layer, in order; weights that a layer's mask fixes at zero do not count."""
+    """Trainable parameters per named layer, in order; weights that a mask fixes at zero do not count."""
     import collections
     counts = collections.OrderedDict()
     for name, layer in net.named_children():
         count = sum(p.numel() for p in layer.parameters() if p.requires_grad)
-        if isinstance(layer, MaskedConv2d):
+        if hasattr(layer, 'mask'):  # weights that the mask multiplies by 0 are fixed, not free
             count -= int((layer.mask.expand_as(layer.weight) == 0).sum())
         counts[name] = count
     return counts
