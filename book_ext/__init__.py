@@ -121,11 +121,12 @@ def purge_doc(app, env, docname):
 
 
 def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
-    """Keep one copy of each script: sphinx-thebe registers its inline configuration twice
-    under Jupyter Book, and the second copy is a JavaScript error in every reader's console."""
+    """Keep one copy of each script (whatever its priority): sphinx-thebe and sphinx-togglebutton
+    register their inline configuration twice under Jupyter Book, and the second copy of a
+    `const` is a JavaScript error in every reader's console."""
     seen, unique = set(), []
     for script in context.get('script_files', []):
-        key = (str(script), repr(getattr(script, 'attributes', None)))
+        key = (getattr(script, 'filename', str(script)) or '', repr(getattr(script, 'attributes', None)))
         if key not in seen:
             seen.add(key)
             unique.append(script)
@@ -142,7 +143,7 @@ def setup(app):
     app.connect('env-get-outdated', outdated_by_code)
     app.connect('env-purge-doc', purge_doc)
     app.connect('build-finished', downloads.publish)
-    app.connect('html-page-context', drop_duplicate_scripts)
+    app.connect('html-page-context', drop_duplicate_scripts, priority=900)  # after the others add theirs
     app.add_transform(tabs.FrameworkTabs)
     app.add_transform(downloads.DownloadLinks)
     app.add_css_file('framework-tabs.css')
