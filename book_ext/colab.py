@@ -15,7 +15,9 @@ import nbformat
 from .pages import FRAMEWORKS, framework_of
 
 HIDDEN_TAGS = {'remove-cell', 'remove_cell'}
-GLUE_ROLE = re.compile(r'\{glue(?::text|:any|:)?\}`([^`:]+)(?::([^`]*))?`')
+# glue only feeds the book's prose, and its calls live in hidden cells that learners do not get
+GLUE_IMPORT = re.compile(r'^from myst_nb import glue[ \t]*\n?', re.M)
+GLUE_ROLE = re.compile(r'\{glue(:text|:any|:md|:)?\}`([^`:]+)(?::([^`]*))?`')
 CITE_ROLE = re.compile(r'\{cite(?::[pt])?\}`([^`]+)`')
 REF_ROLE = re.compile(r'\{(ref|numref|doc|eq)\}`([^`]+)`')
 TARGET_LINE = re.compile(r'^\([\w:.-]+\)=\s*$', re.M)
@@ -54,7 +56,8 @@ def learner_notebook(page, executed, framework, glue, site, repository, ref, lab
             if HIDDEN_TAGS & set(cell.metadata.get('tags', [])):
                 continue
             shown = [o for o in cell_outputs if 'scrapbook' not in o.get('metadata', {})]
-            code = nbformat.v4.new_code_cell(cell.source, outputs=copy.deepcopy(shown))
+            code = nbformat.v4.new_code_cell(GLUE_IMPORT.sub('', cell.source).strip('\n'),
+                                             outputs=copy.deepcopy(shown))
             code.metadata = {'tags': cell.metadata.get('tags', [])}
             cells.append(code)
         elif cell.cell_type == 'markdown':
@@ -77,7 +80,7 @@ def markdown(text, framework, glue, site, labels, citations):
     """MyST Markdown as plain Jupyter Markdown, for one framework."""
     text = TARGET_LINE.sub('', text)
     text = FENCE.sub(lambda m: _directive(m, framework, glue, site, labels, citations), text)
-    text = GLUE_ROLE.sub(lambda m: _glue_text(m.group(1), m.group(2), glue), text)
+    text = GLUE_ROLE.sub(lambda m: _glue_text(m.group(2), m.group(3), glue, markdown=m.group(1) == ':md'), text)
     text = CITE_ROLE.sub(lambda m: '(' + '; '.join(citations.get(k.strip(), k.strip())
                                                    for k in m.group(1).split(',')) + ')', text)
     text = REF_ROLE.sub(lambda m: _reference(m.group(1), m.group(2), labels, site), text)
@@ -108,10 +111,10 @@ def _directive(match, framework, glue, site, labels, citations):
     return convert(content)
 
 
-def _glue_text(key, spec, glue):
+def _glue_text(key, spec, glue, markdown=False):
     if key not in glue:
         raise KeyError(f'glue key {key!r} is used in the prose but was not glued')
-    value = glue[key]
+    value = glue.get(f'{key}:markdown', glue[key]) if markdown else glue[key]
     if spec:
         try:
             value = format(ast.literal_eval(value), spec)
@@ -141,6 +144,8 @@ def glue_values(executed):
             if meta:
                 prefix = meta.get('mime_prefix', '')
                 values[meta['name']] = output['data'].get(prefix + 'text/plain', '')
+                if prefix + 'text/markdown' in output['data']:
+                    values[meta['name'] + ':markdown'] = output['data'][prefix + 'text/markdown']
     return values
 
 
@@ -149,6 +154,6 @@ def framework_glue(executed_by_framework, framework):
     values = {}
     for other, nb in executed_by_framework.items():
         for key, value in glue_values(nb).items():
-            values[f'{other}_{key}'] = value
+            values[f'{other}_{key}'] = value  # ':markdown' variants follow as '<framework>_<key>:markdown'
     values.update(glue_values(executed_by_framework[framework]))
     return values

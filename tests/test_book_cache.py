@@ -11,7 +11,7 @@ import yaml
 
 from conftest import ROOT
 
-SOURCES = ['_config.yml', '_toc.yml', 'references.bib', 'chapters', 'book_ext', 'd2l_local']
+SOURCES = ['_config.yml', '_toc.yml', 'references.bib', '_static', 'chapters', 'book_ext', 'd2l_local']
 PAGE = ROOT / 'chapters' / 'pooling.md'
 
 

@@ -21,8 +21,8 @@ from conftest import ROOT
 
 ENVS = ROOT / '_build' / 'colab-envs'
 STACKS = {
-    'mxnet': ('3.12', ['numpy>=2', 'matplotlib', 'requests', 'setuptools', 'ipykernel', 'nbclient']),
-    'pytorch': ('3.11', ['numpy>=2', 'matplotlib', 'ipykernel', 'nbclient', 'torch==2.13.0']),
+    'mxnet': ('3.12', ['numpy>=2', 'scipy', 'matplotlib', 'requests', 'setuptools', 'ipykernel', 'nbclient']),
+    'pytorch': ('3.11', ['numpy>=2', 'scipy', 'matplotlib', 'ipykernel', 'nbclient', 'torch==2.13.0']),
 }
 RUNNER = '''
 import sys, nbformat, nbclient
@@ -86,6 +86,7 @@ def test_notebooks_hold_one_framework_plain_markdown_and_outputs(built_book):
         leftovers = re.findall(r'\{(?:glue|ref|numref|cite|eq|doc)[:\w]*\}`|^[`:]{3,}\{', prose, re.M)
         assert not leftovers, f'{path.name}: MyST left in the Markdown: {leftovers[:5]}'
         assert ('accelerator' in notebook.metadata) == (framework == 'pytorch'), 'GPU runtime for PyTorch'
+        assert not any('myst_nb' in c.source or 'glue(' in c.source for c in code), 'book-only code left in'
 
 
 def run_notebook(path, workdir):

@@ -41,3 +41,8 @@ def test_roles_become_text_and_links():
 def test_figures_point_at_the_published_images():
     out = convert('```{figure} img/pooling-max-window.svg\n:alt: A window\n:name: fig-x\n\nThe window.\n```\n')
     assert out.startswith('![A window](https://site/_images/pooling-max-window.svg)') and '*The window.*' in out
+
+
+def test_markdown_glue_uses_the_markdown_text():
+    glue = {'table': "<IPython.core.display.Markdown object>", 'table:markdown': '| a |\n|---|'}
+    assert colab.markdown('{glue:md}`table`', 'pytorch', glue, 'https://site', {}, {}) == '| a |\n|---|'
