@@ -1,6 +1,7 @@
 """Rebuilds: a prose edit starts no kernel; a cell edit re-runs only its framework on its page."""
 import os
 import re
+import uuid
 import pathlib
 import shutil
 import subprocess
@@ -60,7 +61,8 @@ def test_editing_mxnet_cells_reruns_only_mxnet_on_that_page(book_copy):
     text = page.read_text()
     marker = ':tags: [mxnet]\n'
     assert marker in text
-    page.write_text(text.replace(marker, marker + '# edited by the cache test\n', 1))
+    edit_mark = f'# edited by the cache test {uuid.uuid4().hex}\n'  # new every run: never in the cache
+    page.write_text(text.replace(marker, marker + edit_mark, 1))
     assert build(book_copy) == [f'[chapters/{PAGE.stem}] starting the MXNet kernel']
 
 
