@@ -36,7 +36,10 @@ def install_source(framework, repository, ref):
     if framework == 'mxnet':
         lines = ['# MXNet 1.9.1 has no build for current GPUs (CUDA 12, no cuDNN 8): it runs on the CPU.',
                  '%pip install --quiet --no-deps mxnet==1.9.1']
-    return '\n'.join(lines + [f'%pip install --quiet "d2l_local @ git+{repository}@{ref}"'])
+    lines.append(f'%pip install --quiet "d2l_local @ git+{repository}@{ref}"')
+    if framework == 'mxnet':  # restores the NumPy names MXNet 1.9.1 reads before any cell imports mxnet
+        lines.append('import d2l_local.mxnet')
+    return '\n'.join(lines)
 
 
 def learner_notebook(page, executed, framework, glue, site, repository, ref, labels, citations):
