@@ -46,3 +46,18 @@ def array(d2l, values, dtype='float32'):
 def numpy_of(x):
     from d2l_local.shared import to_numpy
     return to_numpy(x)
+
+
+def svg_grids(name):
+    """Number grids drawn in chapters/img/<name>: <text id="key-row-col"> elements, keyed by 'key'."""
+    import xml.etree.ElementTree as ET
+    import numpy
+    root = ET.parse(ROOT / 'chapters' / 'img' / name).getroot()
+    grids = {}
+    for element in root.iter('{http://www.w3.org/2000/svg}text'):
+        parts = (element.get('id') or '').split('-')
+        if len(parts) == 3:
+            grids.setdefault(parts[0], {})[int(parts[1]), int(parts[2])] = float(element.text)
+    return {key: numpy.array([[cells[i, j] for j in range(1 + max(j for _, j in cells))]
+                              for i in range(1 + max(i for i, _ in cells))])
+            for key, cells in grids.items()}

@@ -13,6 +13,8 @@ import xml.etree.ElementTree as ET
 
 import numpy as onp
 import pytest
+
+from conftest import svg_grids
 from scipy import signal
 
 import torch
@@ -144,15 +146,7 @@ def test_multi_in_out_matches_scipy_and_the_layer(framework, c_o):
 
 
 def figure_grids():
-    root = ET.parse(ROOT / 'chapters' / 'img' / 'channels-two-inputs.svg').getroot()
-    grids = {}
-    for element in root.iter('{http://www.w3.org/2000/svg}text'):
-        parts = (element.get('id') or '').split('-')
-        if len(parts) == 3:
-            grids.setdefault(parts[0], {})[int(parts[1]), int(parts[2])] = float(element.text)
-    return {key: onp.array([[cells[i, j] for j in range(1 + max(j for _, j in cells))]
-                            for i in range(1 + max(i for i, _ in cells))])
-            for key, cells in grids.items()}
+    return svg_grids('channels-two-inputs.svg')
 
 
 @pytest.mark.parametrize('framework', FRAMEWORKS)
