@@ -14,17 +14,21 @@ restore_numpy_names()  # before mxnet is imported: it reads names that NumPy >= 
 
 import mxnet as mx  # noqa: E402
 from mxnet import autograd, gluon, init, np, npx  # noqa: E402
+from mxnet.gluon import nn  # noqa: E402
 
 from . import data  # noqa: E402
-from .shared import (Accumulator, Animator, Timer, TrainResult, check_batch_size,  # noqa: E402
-                     check_corr2d_shapes, check_finite_loss, check_pool2d_args, get_fashion_mnist_labels,
-                     note_cpu_fallback, plot, set_axes, set_figsize, show_images,
-                     use_all_cpu_cores, use_svg_display)
+from .shared import (LENET5_C3_TABLE, Accumulator, Animator, Timer, TrainResult,  # noqa: E402
+                     check_batch_size, check_corr2d_shapes, check_finite_loss, check_pool2d_args,
+                     get_fashion_mnist_labels, lenet5_prototypes, lenet5_uniform, note_cpu_fallback, plot,
+                     set_axes, set_figsize, show_images, use_all_cpu_cores, use_svg_display)
 
 __all__ = ['Accumulator', 'Animator', 'Timer', 'TrainResult', 'accuracy', 'corr2d',
            'evaluate_accuracy_gpu', 'get_fashion_mnist_labels', 'load_data_fashion_mnist',
            'LeNet', 'num_gpus', 'plot', 'pool2d', 'seed', 'set_axes', 'set_figsize', 'show_images', 'train_ch5',
-           'train_ch6', 'try_all_gpus', 'try_gpu', 'use_svg_display']
+           'train_ch6', 'try_all_gpus', 'try_gpu', 'use_svg_display',
+           'EuclideanRBF', 'LeNet5', 'MaskedConv2d', 'Subsampling', 'lenet5_input', 'lenet5_prototypes',
+           'lenet5_squash', 'lenet5_uniform', 'map_loss', 'parameter_counts',
+           'evaluate_accuracy_with', 'train_lenet5', 'lenet_relu', 'feature_maps', 'shift']
 
 npx.set_np()  # MXNet's NumPy interface, as in the d2l package
 use_all_cpu_cores()
@@ -206,10 +210,6 @@ def load_data_fashion_mnist(batch_size, resize=None):
 
 
 # LeNet-5 as published in 1998 (chapters/lenet5.md).
-from .shared import LENET5_C3_TABLE, lenet5_prototypes, lenet5_uniform  # noqa: E402
-
-__all__ += ['EuclideanRBF', 'LeNet5', 'MaskedConv2d', 'Subsampling', 'lenet5_input',
-            'lenet5_prototypes', 'lenet5_squash', 'lenet5_uniform', 'map_loss', 'parameter_counts']
 
 
 def lenet5_input(X):
@@ -310,11 +310,92 @@ def map_loss(Y, labels, j=1.0):
 
 def parameter_counts(net):
     """Trainable parameters per named layer, in order; weights that a mask fixes at zero do not count."""
-    import collections
-    counts = collections.OrderedDict()
+    counts = {}
     for name, layer in net._children.items():
         count = sum(p.data().size for p in layer.collect_params().values() if p.grad_req != 'null')
         if hasattr(layer, 'mask'):  # weights that the mask multiplies by 0 are fixed, not free
             count -= int((np.broadcast_to(layer.mask.data(), layer.weight.shape) == 0).sum())
         counts[name] = count
     return counts
+
+
+# Training with Adam and a decaying learning rate (chapters/lenet5.md).
+
+def evaluate_accuracy_with(net, data_iter, predict, device):
+    """The fraction of examples whose predicted class, predict(net(X)), equals the label."""
+    correct, total = np.zeros(1, ctx=device), 0
+    with autograd.predict_mode():
+        for X, y in data_iter:
+            X, y = X.as_in_ctx(device), y.as_in_ctx(device)
+            correct += (predict(net(X)).astype(y.dtype) == y).sum()
+            total += y.size
+    return correct.item() / total
+
+
+def train_lenet5(net, train_iter, test_iter, num_epochs, lr, loss_fn, predict, decay=0.7, device=None):
+    """Train with Adam, multiplying the learning rate by decay after every epoch; return the figures."""
+    device = device or try_gpu()
+    trainer = gluon.Trainer(net.collect_params(), 'adam', {'learning_rate': lr})
+    animator = Animator(xlabel='epoch', xlim=[1, num_epochs], ylim=[0.5, 1],
+                            legend=['train acc', 'test acc'])
+    timer = Timer()
+    for epoch in range(num_epochs):
+        trainer.set_learning_rate(lr * decay ** epoch)
+        loss_sum, correct, seen = np.zeros(1, ctx=device), np.zeros(1, ctx=device), 0
+        timer.start()
+        for X, y in train_iter:
+            X, y = X.as_in_ctx(device), y.as_in_ctx(device)
+            with autograd.record():
+                outputs = net(X)
+                l = loss_fn(outputs, y)
+            l.backward()
+            trainer.step(1)  # l is already the batch mean
+            loss_sum += l * len(y)
+            correct += (predict(outputs).astype(y.dtype) == y).sum()
+            seen += len(y)
+        train_loss, train_acc = loss_sum.item() / seen, correct.item() / seen  # waits for the device
+        timer.stop()
+        test_acc = evaluate_accuracy_with(net, test_iter, predict, device)
+        animator.add(epoch + 1, (train_acc, test_acc))
+    print(f'loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}, '
+          f'{timer.avg():.1f} s per epoch on {device}')
+    return {'train_loss': train_loss, 'train_acc': train_acc, 'test_acc': test_acc,
+            'epoch_seconds': timer.avg(), 'num_epochs': num_epochs}
+
+
+# Looking inside a trained LeNet (chapters/lenet-sees.md).
+
+def lenet_relu():
+    """LeNet with ReLU activations and max pooling; all sizes as in d2l.LeNet()."""
+    net = nn.Sequential()
+    net.add(nn.Conv2D(6, kernel_size=5, padding=2, activation='relu'),
+            nn.MaxPool2D(pool_size=2, strides=2),
+            nn.Conv2D(16, kernel_size=5, activation='relu'),
+            nn.MaxPool2D(pool_size=2, strides=2),
+            nn.Dense(120, activation='relu'),
+            nn.Dense(84, activation='relu'),
+            nn.Dense(10))
+    return net
+
+
+def feature_maps(net, X):
+    """The feature maps of net for the batch X: each convolution's (after its activation)
+    and each pooling layer's, in order."""
+    maps = []
+    for layer in net:
+        if isinstance(layer, nn.Dense):  # the dense block starts here
+            break
+        X = layer(X)  # a Conv2D layer applies its activation itself
+        maps.append(X)
+    return maps
+
+
+def shift(X, dy, dx):
+    """Move the images X (..., height, width) dy pixels down and dx pixels right (negative: up,
+    left). Pixels pushed over the border are lost; zeros move in from the other side."""
+    h, w = X.shape[-2:]
+    Y = np.zeros_like(X)
+    if abs(dy) < h and abs(dx) < w:
+        Y[..., max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
+            X[..., max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
+    return Y

@@ -12,14 +12,18 @@ from torch import nn
 from torch.nn import functional as F
 
 from . import data
-from .shared import (Accumulator, Animator, Timer, TrainResult, check_batch_size,
+from .shared import (LENET5_C3_TABLE, Accumulator, Animator, Timer, TrainResult, check_batch_size,
                      check_corr2d_shapes, check_finite_loss, check_pool2d_args, get_fashion_mnist_labels,
-                     note_cpu_fallback, plot, use_all_cpu_cores, set_axes, set_figsize, show_images, use_svg_display)
+                     lenet5_prototypes, lenet5_uniform, note_cpu_fallback, plot, set_axes, set_figsize,
+                     show_images, use_all_cpu_cores, use_svg_display)
 
 __all__ = ['Accumulator', 'Animator', 'Timer', 'TrainResult', 'accuracy', 'corr2d',
            'evaluate_accuracy_gpu', 'get_fashion_mnist_labels', 'load_data_fashion_mnist',
            'LeNet', 'num_gpus', 'plot', 'pool2d', 'seed', 'set_axes', 'set_figsize', 'show_images', 'train_ch5',
-           'train_ch6', 'try_all_gpus', 'try_gpu', 'use_svg_display']
+           'train_ch6', 'try_all_gpus', 'try_gpu', 'use_svg_display',
+           'EuclideanRBF', 'LeNet5', 'MaskedConv2d', 'Subsampling', 'lenet5_input', 'lenet5_prototypes',
+           'lenet5_squash', 'lenet5_uniform', 'map_loss', 'parameter_counts',
+           'evaluate_accuracy_with', 'train_lenet5', 'lenet_relu', 'feature_maps', 'shift']
 
 use_all_cpu_cores()
 
@@ -208,10 +212,6 @@ def load_data_fashion_mnist(batch_size, resize=None):
 
 
 # LeNet-5 as published in 1998 (chapters/lenet5.md).
-from .shared import LENET5_C3_TABLE, lenet5_prototypes, lenet5_uniform  # noqa: E402
-
-__all__ += ['EuclideanRBF', 'LeNet5', 'MaskedConv2d', 'Subsampling', 'lenet5_input',
-            'lenet5_prototypes', 'lenet5_squash', 'lenet5_uniform', 'map_loss', 'parameter_counts']
 
 
 def lenet5_input(X):
@@ -311,11 +311,97 @@ def map_loss(Y, labels, j=1.0):
 
 def parameter_counts(net):
     """Trainable parameters per named layer, in order; weights that a mask fixes at zero do not count."""
-    import collections
-    counts = collections.OrderedDict()
+    counts = {}
     for name, layer in net.named_children():
         count = sum(p.numel() for p in layer.parameters() if p.requires_grad)
         if hasattr(layer, 'mask'):  # weights that the mask multiplies by 0 are fixed, not free
             count -= int((layer.mask.expand_as(layer.weight) == 0).sum())
         counts[name] = count
     return counts
+
+
+# Training with Adam and a decaying learning rate (chapters/lenet5.md).
+
+def evaluate_accuracy_with(net, data_iter, predict, device):
+    """The fraction of examples whose predicted class, predict(net(X)), equals the label."""
+    net.eval()
+    correct, total = torch.zeros((), device=device), 0
+    with torch.no_grad():
+        for X, y in data_iter:
+            X, y = X.to(device), y.to(device)
+            correct += (predict(net(X)) == y).sum()
+            total += y.numel()
+    return correct.item() / total
+
+
+def train_lenet5(net, train_iter, test_iter, num_epochs, lr, loss_fn, predict, decay=0.7, device=None):
+    """Train with Adam, multiplying the learning rate by decay after every epoch; return the figures."""
+    device = device or try_gpu()
+    net.to(device)
+    optimizer = torch.optim.Adam(net.parameters(), lr=lr)
+    animator = Animator(xlabel='epoch', xlim=[1, num_epochs], ylim=[0.5, 1],
+                            legend=['train acc', 'test acc'])
+    timer = Timer()
+    for epoch in range(num_epochs):
+        for group in optimizer.param_groups:
+            group['lr'] = lr * decay ** epoch
+        net.train()
+        loss_sum, correct, seen = torch.zeros((), device=device), torch.zeros((), device=device), 0
+        timer.start()
+        for X, y in train_iter:
+            X, y = X.to(device), y.to(device)
+            outputs = net(X)
+            l = loss_fn(outputs, y)
+            optimizer.zero_grad()
+            l.backward()
+            optimizer.step()
+            loss_sum += l.detach() * len(y)
+            correct += (predict(outputs) == y).sum()
+            seen += len(y)
+        train_loss, train_acc = loss_sum.item() / seen, correct.item() / seen  # waits for the device
+        timer.stop()
+        test_acc = evaluate_accuracy_with(net, test_iter, predict, device)
+        animator.add(epoch + 1, (train_acc, test_acc))
+    print(f'loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}, '
+          f'{timer.avg():.1f} s per epoch on {device}')
+    return {'train_loss': train_loss, 'train_acc': train_acc, 'test_acc': test_acc,
+            'epoch_seconds': timer.avg(), 'num_epochs': num_epochs}
+
+
+# Looking inside a trained LeNet (chapters/lenet-sees.md).
+
+def lenet_relu():
+    """LeNet with ReLU activations and max pooling; all sizes as in d2l.LeNet()."""
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=2, stride=2),
+        nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
+        nn.Linear(120, 84), nn.ReLU(),
+        nn.Linear(84, 10))
+
+
+def feature_maps(net, X):
+    """The feature maps of net for the batch X: each convolution's (after its activation)
+    and each pooling layer's, in order."""
+    maps = []
+    for layer in net:
+        if isinstance(layer, nn.Flatten):  # the dense block starts here
+            break
+        X = layer(X)
+        if not isinstance(layer, nn.Conv2d):  # a convolution's map is kept after its activation
+            maps.append(X)
+    return maps
+
+
+def shift(X, dy, dx):
+    """Move the images X (..., height, width) dy pixels down and dx pixels right (negative: up,
+    left). Pixels pushed over the border are lost; zeros move in from the other side."""
+    h, w = X.shape[-2:]
+    Y = torch.zeros_like(X)
+    if abs(dy) < h and abs(dx) < w:
+        Y[..., max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
+            X[..., max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
+    return Y

@@ -282,3 +282,53 @@ def test_fashion_mnist_prototypes():
     assert (prototypes != expected).sum() <= 2  # ties at the threshold may round either way
     distances = (prototypes[:, None] != prototypes[None]).sum(axis=2)
     assert distances[~numpy.eye(10, dtype=bool)].min() > 0  # every class has its own code
+
+
+def tiny_task(d2l, n=64, seed=0):
+    """Images whose class is the brighter half (top or bottom): learnable in a few steps."""
+    rng = numpy.random.default_rng(seed)
+    y = rng.integers(0, 2, size=n)
+    X = rng.uniform(0, 0.2, size=(n, 1, 28, 28))
+    X[y == 0, :, :14] += 0.8
+    X[y == 1, :, 14:] += 0.8
+    from d2l_local import data
+    features = array(d2l, X)
+    targets = array(d2l, y, dtype='int64' if d2l is d2l_torch else 'int32')
+    return data.Batches(features, targets, 16, True, d2l.ARRAY_OPS), y, X
+
+
+def ready(d2l, net):
+    if d2l is d2l_mxnet:
+        from mxnet import init
+        net.initialize(init.Xavier())
+    return net
+
+
+def test_evaluate_accuracy_with_counts_like_numpy(d2l):
+    d2l.seed(0)
+    batches, y, X = tiny_task(d2l)
+    net = ready(d2l, d2l.lenet_relu())
+    if d2l is d2l_torch:
+        predict = lambda Y: Y.argmax(dim=1)
+        outputs = net(array(d2l, X)).detach().numpy()
+    else:
+        predict = lambda Y: Y.argmax(axis=1)
+        outputs = numpy_of(net(array(d2l, X)))
+    expected = (outputs.argmax(axis=1) == y).mean()
+    assert d2l.evaluate_accuracy_with(net, batches, predict, d2l.try_gpu()) == pytest.approx(expected)
+
+
+def test_train_lenet5_learns_and_reports_its_final_test_accuracy(d2l):
+    d2l.seed(0)
+    batches, y, _ = tiny_task(d2l)
+    net = ready(d2l, d2l.lenet_relu())
+    if d2l is d2l_torch:
+        loss, predict = torch.nn.functional.cross_entropy, (lambda Y: Y.argmax(dim=1))
+    else:
+        from mxnet import gluon
+        ce = gluon.loss.SoftmaxCrossEntropyLoss()
+        loss, predict = (lambda Y, y: ce(Y, y).mean()), (lambda Y: Y.argmax(axis=1))
+    result = d2l.train_lenet5(net, batches, batches, 3, 0.01, loss, predict)
+    assert result['num_epochs'] == 3 and result['epoch_seconds'] > 0
+    assert result['train_acc'] > 0.9 and result['test_acc'] > 0.9  # chance is 0.5
+    assert result['test_acc'] == d2l.evaluate_accuracy_with(net, batches, predict, d2l.try_gpu())
