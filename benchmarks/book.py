@@ -5,6 +5,7 @@ a fresh clone sees. Kernel starts are counted from the build log.
 """
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -23,8 +24,11 @@ def _build(directory, cache):
     seconds = time.perf_counter() - start
     if out.returncode != 0:
         raise RuntimeError(out.stdout[-3000:] + out.stderr[-3000:])
-    kernels = sum('starting the' in line and 'kernel' in line for line in out.stdout.splitlines())
-    return {'seconds': seconds, 'kernels': kernels}
+    lines = out.stdout.splitlines()
+    kernels = sum('starting the' in line and 'kernel' in line for line in lines)
+    finished = [re.match(r'\[(\S+)\] (\w+) kernel finished in ([\d.]+) s', line) for line in lines]
+    notebooks = {f'{m[1]} ({m[2]})': float(m[3]) for m in finished if m}
+    return {'seconds': seconds, 'kernels': kernels, 'notebooks': notebooks}
 
 
 def _append(path, text):
