@@ -64,6 +64,17 @@ def test_no_errors_or_warnings_in_any_output(built_book, page):
 
 
 @pytest.mark.parametrize('page', PAGES, ids=lambda p: p.stem)
+def test_no_markup_shows_as_text(built_book, page):
+    """A directive fence that MyST did not recognize (say, one sharing a line with prose) shows up as
+    colons or backticks in the text that readers see."""
+    _, html_dir = built_book
+    article = html_of(html_dir, page).select_one('article')
+    stray = [text.strip() for text in article.find_all(string=True)
+             if not text.find_parent('pre') and re.search(r':{3,}|`{3,}', text)]
+    assert not stray, stray[:5]
+
+
+@pytest.mark.parametrize('page', PAGES, ids=lambda p: p.stem)
 def test_every_image_file_is_present(built_book, page):
     _, html_dir = built_book
     soup = html_of(html_dir, page)
