@@ -1,11 +1,11 @@
 """Rebuilds: a prose edit starts no kernel; a cell edit re-runs only its framework on its page."""
 import os
-import re
-import uuid
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
+import uuid
 
 import pytest
 import yaml

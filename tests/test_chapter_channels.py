@@ -9,12 +9,9 @@ figures LeCun et al. (1998) report for LeNet-5's layer C3.
 import ast
 import functools
 import pathlib
-import xml.etree.ElementTree as ET
 
 import numpy as onp
 import pytest
-
-from conftest import svg_grids
 from scipy import signal
 
 import torch
@@ -27,6 +24,7 @@ from mxnet import np as mnp, npx
 from mxnet.gluon import nn as mx_nn
 
 from book_ext.pages import framework_notebook, read_page
+from conftest import svg_grids
 
 npx.set_np()
 
@@ -145,13 +143,9 @@ def test_multi_in_out_matches_scipy_and_the_layer(framework, c_o):
     onp.testing.assert_allclose(layer_Y, expected, rtol=1e-4, atol=1e-4)
 
 
-def figure_grids():
-    return svg_grids('channels-two-inputs.svg')
-
-
 @pytest.mark.parametrize('framework', FRAMEWORKS)
 def test_figure_numbers(framework):
-    g = figure_grids()
+    g = svg_grids('channels-two-inputs.svg')
     X, K = onp.stack([g['x0'], g['x1']]), onp.stack([g['k0'], g['k1']])
     for c in range(2):  # the partial results drawn in the figure
         onp.testing.assert_allclose(signal.correlate2d(X[c], K[c], mode='valid'), g[f'p{c}'])

@@ -8,12 +8,9 @@ the frameworks' own layers built here, SciPy, the numbers drawn in the SVG figur
 import ast
 import pathlib
 import warnings
-import xml.etree.ElementTree as ET
 
 import numpy as onp
 import pytest
-
-from conftest import svg_grids
 from scipy import signal
 
 import torch
@@ -27,6 +24,7 @@ from mxnet.base import MXNetError
 from mxnet.gluon import nn as mx_nn
 
 from book_ext.pages import framework_notebook, read_page
+from conftest import svg_grids
 
 npx.set_np()
 
@@ -190,13 +188,9 @@ def test_windows_per_pixel():
     assert count(6, 3)[0, 0] == 1 and count(6, 3)[2, 2] == 9 and count(6, 3, pad=1)[0, 0] == 4
 
 
-def figure_grids(name):
-    return svg_grids(name)
-
-
 @pytest.mark.parametrize('framework', FRAMEWORKS)
 def test_padding_figure(framework):
-    grids = figure_grids('padding-zero-border.svg')
+    grids = svg_grids('padding-zero-border.svg')
     padded, K, Y = grids['xpad'], grids['k'], grids['y']
     assert padded.shape == (6, 6) and K.shape == (3, 3) and Y.shape == (4, 4)
     border = onp.ones((6, 6), dtype=bool)
