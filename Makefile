@@ -8,13 +8,27 @@ STAMP  := $(VENV)/.installed
 BUILD_FLAGS := -W -n --keep-going
 DEBIAN_DATA := /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz
 
-.PHONY: html test serve bench data browser clean
+.PHONY: html test robust gpu-check serve bench data browser clean
 
 html: $(STAMP) data
 	$(VENV)/bin/jupyter-book build . $(BUILD_FLAGS)
 
 test: $(STAMP) data browser
 	$(VENV)/bin/pytest
+
+# A clean build with other seeds (D2L_SEED_OFFSET=1) and another thread count (one kernel at a time,
+# so each gets every core): a claim that holds only for one seed or one machine fails here.
+ROBUST_DIR := _build/robust
+robust: $(STAMP) data
+	rm -rf $(ROBUST_DIR)
+	env -u BOOK_CACHE_DIR D2L_SEED_OFFSET=1 BOOK_JOBS=1 \
+		$(VENV)/bin/jupyter-book build . --path-output $(ROBUST_DIR) $(BUILD_FLAGS)
+
+# On a machine with a CUDA GPU: every PyTorch learner notebook of the last `make html`, full data, and
+# train_ch5's speed -> benchmarks/results.md. Plain python3 with PyTorch: no venv, no network needed.
+GPU_PYTHON ?= python3
+gpu-check:
+	$(GPU_PYTHON) -m benchmarks.gpu
 
 serve: html
 	@echo "Reading the book at http://localhost:8000 (Ctrl-C stops)"

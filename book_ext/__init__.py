@@ -74,19 +74,14 @@ def remember_page(app, docname, source):
     _current.update(app=app, docname=docname)
 
 
-def outdated_by_code(app, env, added, changed, removed):
-    """Pages whose code must run again although their source is unchanged (d2l_local was edited)."""
-    stale = []
-    for docname in env.found_docs - set(added) - set(changed):
-        path = pathlib.Path(env.doc2path(docname))
-        if path.suffix != '.md':
-            continue
-        notebook = pages.read_page(path.read_text(), path=path)
-        if pages.has_code(notebook) and not all(
-                execute.cache_path(cache_dir(app), notebook, framework).exists()
-                for framework in pages.FRAMEWORKS):
-            stale.append(docname)
-    return stale
+def reread_every_page(app, env, added, changed, removed):
+    """Every page, read again on every build, so that each build reports all of its warnings.
+
+    Sphinx repeats a page's warnings only when it reads the page, so an incremental build could
+    pass where a clean build of the same sources fails. Reading is cheap: the kernels' outputs come
+    from the cache, which also re-runs any page whose code or d2l_local changed.
+    """
+    return sorted(env.found_docs - set(added) - set(changed))
 
 
 def init_env(app, env, docnames):
@@ -140,7 +135,7 @@ def setup(app):
     app.add_config_value('book_d2l_local_ref', 'main', 'html')
     app.connect('env-before-read-docs', init_env)
     app.connect('source-read', remember_page)
-    app.connect('env-get-outdated', outdated_by_code)
+    app.connect('env-get-outdated', reread_every_page)
     app.connect('env-purge-doc', purge_doc)
     app.connect('build-finished', downloads.publish)
     app.connect('html-page-context', drop_duplicate_scripts, priority=900)  # after the others add theirs

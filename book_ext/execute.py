@@ -1,7 +1,8 @@
 """Run one framework's notebook in a kernel of its own, caching the result by what the code is.
 
 The cache key covers the code cells the framework runs (prose does not count), the
-setup cell, and, for pages that import it, the source of ``d2l_local``: editing prose
+setup cell, ``$D2L_QUICK`` and ``$D2L_SEED_OFFSET``, and, for pages that import it, the
+source of ``d2l_local``: editing prose
 starts no kernel, editing one framework's cells re-runs only that framework, and
 editing ``d2l_local`` re-runs the pages that use it. Entries are written atomically
 and only after every cell succeeded, so a failed run can never be served later.
@@ -55,6 +56,7 @@ def cache_key(notebook, framework):
         'version': CACHE_VERSION, 'framework': framework, 'setup': SETUP_SOURCE, 'code': sources,
         'd2l_local': package_hash() if uses_package else None,
         'quick': os.environ.get('D2L_QUICK', ''),
+        'seed_offset': os.environ.get('D2L_SEED_OFFSET') or '0',
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
 

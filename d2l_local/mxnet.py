@@ -20,7 +20,7 @@ from . import data  # noqa: E402
 from .shared import (LENET5_C3_TABLE, Accumulator, Animator, Timer, TrainResult,  # noqa: E402
                      check_batch_size, check_corr2d_shapes, check_finite_loss, check_pool2d_args,
                      get_fashion_mnist_labels, lenet5_prototypes, lenet5_uniform, note_cpu_fallback, plot,
-                     set_axes, set_figsize, show_images, use_all_cpu_cores, use_svg_display)
+                     seed_offset, set_axes, set_figsize, show_images, use_all_cpu_cores, use_svg_display)
 
 __all__ = ['Accumulator', 'Animator', 'Timer', 'TrainResult', 'accuracy', 'corr2d',
            'evaluate_accuracy_gpu', 'get_fashion_mnist_labels', 'load_data_fashion_mnist',
@@ -35,7 +35,8 @@ use_all_cpu_cores()
 
 
 def seed(n):
-    """Seed Python, NumPy and MXNet so that a run can be repeated exactly."""
+    """Seed Python, NumPy and MXNet with n + $D2L_SEED_OFFSET, so that a run can be repeated exactly."""
+    n += seed_offset()
     random.seed(n)
     onp.random.seed(n)
     mx.random.seed(n)

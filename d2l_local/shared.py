@@ -287,6 +287,16 @@ def check_batch_size(batch_size, num_examples):
 _cpu_fallback_noted = set()
 
 
+def seed_offset():
+    """$D2L_SEED_OFFSET (default 0), added to every ``d2l.seed(n)``: the whole book reruns with other seeds."""
+    text = os.environ.get('D2L_SEED_OFFSET') or '0'
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f'D2L_SEED_OFFSET={text!r} is not a whole number. Set it to one, such as 1, '
+                         f'or unset it to use the seeds as written.') from None
+
+
 def note_cpu_fallback(framework):
     """Say once per framework and process that no GPU was found and the CPU will be used."""
     if framework not in _cpu_fallback_noted:

@@ -14,8 +14,8 @@ from torch.nn import functional as F
 from . import data
 from .shared import (LENET5_C3_TABLE, Accumulator, Animator, Timer, TrainResult, check_batch_size,
                      check_corr2d_shapes, check_finite_loss, check_pool2d_args, get_fashion_mnist_labels,
-                     lenet5_prototypes, lenet5_uniform, note_cpu_fallback, plot, set_axes, set_figsize,
-                     show_images, use_all_cpu_cores, use_svg_display)
+                     lenet5_prototypes, lenet5_uniform, note_cpu_fallback, plot, seed_offset, set_axes,
+                     set_figsize, show_images, use_all_cpu_cores, use_svg_display)
 
 __all__ = ['Accumulator', 'Animator', 'Timer', 'TrainResult', 'accuracy', 'corr2d',
            'evaluate_accuracy_gpu', 'get_fashion_mnist_labels', 'load_data_fashion_mnist',
@@ -29,19 +29,31 @@ use_all_cpu_cores()
 
 
 def seed(n):
-    """Seed Python, NumPy and PyTorch so that a run can be repeated exactly."""
+    """Seed Python, NumPy and PyTorch with n + $D2L_SEED_OFFSET, so that a run can be repeated exactly."""
+    n += seed_offset()
     random.seed(n)
     np.random.seed(n)
     torch.manual_seed(n)
 
 
+def _gpu_type():
+    """'cuda' for NVIDIA GPUs, else 'mps' for an Apple GPU, else None."""
+    if torch.cuda.is_available():
+        return 'cuda'
+    mps = getattr(torch.backends, 'mps', None)
+    if mps is not None and mps.is_available():
+        return 'mps'
+    return None
+
+
 def num_gpus():
-    """The number of CUDA GPUs PyTorch can see."""
-    return torch.cuda.device_count()
+    """The number of GPUs PyTorch can use: CUDA GPUs, or else 1 for an Apple GPU (MPS)."""
+    kind = _gpu_type()
+    return torch.cuda.device_count() if kind == 'cuda' else int(kind == 'mps')
 
 
 def try_gpu(i=0):
-    """Return GPU ``i`` if there is one, otherwise the CPU (and say so, once)."""
+    """Return GPU ``i`` (CUDA, or else Apple's MPS) if there is one, otherwise the CPU (and say so, once)."""
     count = num_gpus()
     if count == 0:
         note_cpu_fallback('PyTorch')
@@ -49,12 +61,12 @@ def try_gpu(i=0):
     if not 0 <= i < count:
         raise ValueError(f'try_gpu({i}): this machine has {count} GPU(s), numbered 0 to {count - 1}. '
                          f'Pass an index below {count}, or use try_all_gpus().')
-    return torch.device(f'cuda:{i}')
+    return torch.device(f'{_gpu_type()}:{i}')
 
 
 def try_all_gpus():
     """Return all available GPUs, or ``[cpu]`` if there is none."""
-    return [torch.device(f'cuda:{i}') for i in range(num_gpus())] or [try_gpu()]
+    return [torch.device(f'{_gpu_type()}:{i}') for i in range(num_gpus())] or [try_gpu()]
 
 
 def corr2d(X, K):

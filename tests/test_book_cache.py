@@ -66,6 +66,20 @@ def test_editing_mxnet_cells_reruns_only_mxnet_on_that_page(book_copy):
     assert build(book_copy) == [f'[chapters/{PAGE.stem}] starting the MXNet kernel']
 
 
+def test_a_warning_fails_every_build_until_it_is_fixed(book_copy):
+    """Sphinx repeats a page's warnings only when it reads the page again: an unrelated edit must not
+    let a build pass that a clean build of the same sources would fail."""
+    warned = book_copy / 'chapters' / 'conv-layer.md'
+    original = warned.read_text()
+    edit(warned, '## Summary', '```{no-such-directive}\n```\n\n## Summary')
+    for attempt in range(2):
+        log = build(book_copy, expect_success=False)
+        assert re.search(r'conv-layer\.md:\d+: (WARNING|ERROR): Unknown directive type', log), log[-3000:]
+        edit(book_copy / 'chapters' / PAGE.name, '## Summary', f'## Summary\n\nUnrelated edit {attempt}.\n')
+    warned.write_text(original)
+    assert build(book_copy) == []
+
+
 BROKEN_PAGE = """---
 kernelspec:
   name: python3

@@ -111,6 +111,51 @@ def test_try_gpu_names_the_valid_indices(d2l, monkeypatch):
         d2l.try_gpu(2)
 
 
+def fake_gpus(monkeypatch, cuda=0, mps=False):
+    """Make PyTorch report ``cuda`` CUDA GPUs and, or not, an Apple GPU (MPS)."""
+    import torch
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: cuda > 0)
+    monkeypatch.setattr(torch.cuda, 'device_count', lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, 'is_available', lambda: mps)
+
+
+def test_try_gpu_uses_an_apple_gpu_when_there_is_no_cuda(monkeypatch, capsys):
+    import torch
+    from d2l_local import shared, torch as d2l
+    monkeypatch.setattr(shared, '_cpu_fallback_noted', set())
+    fake_gpus(monkeypatch, mps=True)
+    assert d2l.num_gpus() == 1 and d2l.try_gpu() == torch.device('mps:0')
+    assert d2l.try_all_gpus() == [torch.device('mps:0')]
+    with pytest.raises(ValueError, match=r'has 1 GPU\(s\), numbered 0 to 0'):
+        d2l.try_gpu(1)
+    assert capsys.readouterr().out == '', 'no CPU fallback note when there is a GPU'
+
+
+def test_try_gpu_prefers_cuda_to_mps_and_falls_back_to_the_cpu(monkeypatch, capsys):
+    import torch
+    from d2l_local import shared, torch as d2l
+    monkeypatch.setattr(shared, '_cpu_fallback_noted', set())
+    fake_gpus(monkeypatch, cuda=2, mps=True)
+    assert d2l.num_gpus() == 2 and d2l.try_gpu(1) == torch.device('cuda:1')
+    assert d2l.try_all_gpus() == [torch.device('cuda:0'), torch.device('cuda:1')]
+    fake_gpus(monkeypatch)
+    assert d2l.num_gpus() == 0 and d2l.try_gpu() == torch.device('cpu') == d2l.try_gpu(5)
+    assert capsys.readouterr().out.count('will use the CPU') == 1
+
+
+def test_seed_offset_shifts_every_seed(d2l, monkeypatch):
+    def first_labels(n):
+        d2l.seed(n)
+        return numpy_of(next(iter(d2l.load_data_fashion_mnist(64)[0]))[1])
+    unshifted = first_labels(8)
+    monkeypatch.setenv('D2L_SEED_OFFSET', '1')
+    numpy.testing.assert_array_equal(first_labels(7), unshifted)
+    assert not numpy.array_equal(first_labels(8), unshifted)
+    monkeypatch.setenv('D2L_SEED_OFFSET', 'one')
+    with pytest.raises(ValueError, match="D2L_SEED_OFFSET='one' is not a whole number"):
+        d2l.seed(0)
+
+
 def test_evaluate_accuracy_finds_device_of_any_model(d2l):
     net = small_net(d2l)
     _, test_iter = subset_iters(d2l)
