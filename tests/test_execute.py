@@ -53,6 +53,15 @@ def test_d2l_local_source_is_in_the_key_only_for_pages_that_import_it(monkeypatc
     assert before[1]['pytorch'] != after[1]['pytorch'] and before[1]['mxnet'] == after[1]['mxnet']
 
 
+@pytest.mark.parametrize('variable', ['D2L_SEED_OFFSET', 'D2L_QUICK'])
+def test_seed_offset_and_quick_mode_are_in_the_key(monkeypatch, variable):
+    monkeypatch.delenv(variable, raising=False)
+    before = keys(page())
+    monkeypatch.setenv(variable, '1')
+    after = keys(page())
+    assert all(before[framework] != after[framework] for framework in pages.FRAMEWORKS)
+
+
 def test_each_framework_runs_in_its_own_kernel_and_is_cached(tmp_path):
     notebook, log = page(), []
     first, path = execute.run(notebook, 'mxnet', tmp_path, tmp_path, log=log.append)
