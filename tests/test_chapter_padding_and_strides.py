@@ -147,30 +147,51 @@ def test_224_with_3x3_stride_2_leaves_one_row_unread():
     assert set(range(224)) - covered == {223}
 
 
-# --- different settings per axis --------------------------------------------------------------
+# --- halving 28 x 28, and different settings per axis ---------------------------------------------
 
 @pytest.mark.parametrize('framework', FRAMEWORKS)
-def test_asymmetric_layer(framework):
+def test_halving_28(framework):
+    """Three stride-2 layers: 3x3 with padding 1 rounds the odd side up, 2x2 without padding down."""
     output_shape, length = page_functions(framework, 'output_shape', 'conv_output_length')
-    if framework == 'pytorch':
-        layer = torch_nn.Conv2d(1, 1, kernel_size=(3, 5), padding=(0, 1), stride=(3, 4))
-        direct = tuple(layer(torch.zeros(1, 1, 8, 8)).shape[2:])
-    else:
-        layer = mx_nn.Conv2D(1, kernel_size=(3, 5), padding=(0, 1), strides=(3, 4))
-        layer.initialize()
-        direct = layer(mnp.zeros((1, 1, 8, 8))).shape[2:]
-        layer = mx_nn.Conv2D(1, kernel_size=(3, 5), padding=(0, 1), strides=(3, 4))
-    reference = (positions(8, 3, 0, 3), positions(8, 5, 2, 4))
-    assert direct == reference == (2, 2)
-    assert tuple(output_shape(layer, 8, 8)) == reference
-    assert (length(8, 3, 0, 3), length(8, 5, 2, 4)) == reference
+    for k, pad, expected in [(3, 1, [14, 7, 4]), (2, 0, [14, 7, 3])]:
+        side, sides = 28, []
+        for _ in range(3):
+            layer = (torch_nn.Conv2d(1, 1, kernel_size=k, padding=pad, stride=2) if framework == 'pytorch'
+                     else mx_nn.Conv2D(1, kernel_size=k, padding=pad, strides=2))
+            new = output_shape(layer, side, side)
+            assert new[0] == new[1] == positions(side, k, 2 * pad, 2) == length(side, k, 2 * pad, 2)
+            side = new[0]
+            sides.append(side)
+        assert sides == expected
+    # the 2x2 layer on 7 x 7: windows at 0, 2, 4 cover rows 0..5; row 6 is never read
+    assert set(range(7)) - set().union(*(range(i, i + 2) for i in range(0, 7 - 2 + 1, 2))) == {6}
 
 
 @pytest.mark.parametrize('framework', FRAMEWORKS)
-@pytest.mark.parametrize('n_h, n_w', [(8, 8), (9, 13), (20, 7)])
+def test_spectrogram_layer(framework):
+    """Kernel (3, 4), padding (1, 0), stride (1, 4): 40 bands kept, time condensed fourfold."""
+    output_shape, length = page_functions(framework, 'output_shape', 'conv_output_length')
+
+    def layer():
+        return (torch_nn.Conv2d(1, 1, kernel_size=(3, 4), padding=(1, 0), stride=(1, 4)) if framework == 'pytorch'
+                else mx_nn.Conv2D(1, kernel_size=(3, 4), padding=(1, 0), strides=(1, 4)))
+
+    for steps, expected in [(100, (40, 25)), (103, (40, 25)), (104, (40, 26))]:
+        reference = (positions(40, 3, 2, 1), positions(steps, 4, 0, 4))
+        assert tuple(output_shape(layer(), 40, steps)) == reference == expected
+        assert (length(40, 3, 2, 1), length(steps, 4, 0, 4)) == reference
+    if framework == 'pytorch':  # the layer object itself, not only the page's helper
+        assert tuple(layer()(torch.zeros(1, 1, 40, 103)).shape[2:]) == (40, 25)
+    # on 103 steps the windows cover steps 0..99: the last 3 are never read
+    starts = range(0, 103 - 4 + 1, 4)
+    assert set(range(103)) - set().union(*(range(i, i + 4) for i in starts)) == {100, 101, 102}
+
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+@pytest.mark.parametrize('n_h, n_w', [(28, 28), (9, 13), (20, 7)])
 def test_same_padding_keeps_shape(framework, n_h, n_w):
     (output_shape,) = page_functions(framework, 'output_shape')
-    for kernel, padding in [(3, 1), ((5, 3), (2, 1)), ((1, 7), (0, 3))]:
+    for kernel, padding in [(3, 1), (5, 2), ((1, 7), (0, 3)), ((7, 1), (3, 0))]:
         layer = (torch_nn.Conv2d(1, 1, kernel_size=kernel, padding=padding) if framework == 'pytorch'
                  else mx_nn.Conv2D(1, kernel_size=kernel, padding=padding))
         assert tuple(output_shape(layer, n_h, n_w)) == (n_h, n_w)
@@ -216,21 +237,21 @@ def test_stride_figure_arithmetic():
 
 
 def test_even_kernel_same_padding():
-    X = torch.arange(64.0).reshape(1, 1, 8, 8)
+    X = torch.arange(784.0).reshape(1, 1, 28, 28)
     conv = torch_nn.Conv2d(1, 1, kernel_size=2)
-    assert conv(F.pad(X, (1, 1, 1, 1))).shape[2:] == (9, 9)
+    assert conv(F.pad(X, (1, 1, 1, 1))).shape[2:] == (29, 29)
     after = conv(F.pad(X, (0, 1, 0, 1)))
-    assert after.shape[2:] == (8, 8)
+    assert after.shape[2:] == (28, 28)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # PyTorch warns that it may copy the input to pad it
         same = F.conv2d(X, conv.weight, conv.bias, padding='same')
     torch.testing.assert_close(same, after)  # PyTorch's 'same' pads after (bottom and right)
     with pytest.raises(ValueError):
         torch_nn.Conv2d(1, 1, kernel_size=2, stride=2, padding='same')  # stride 1 only
-    X = mnp.zeros((1, 1, 8, 8))
+    X = mnp.zeros((1, 1, 28, 28))
     layer = mx_nn.Conv2D(1, kernel_size=2, padding=1)
     layer.initialize()
-    assert layer(X).shape[2:] == (9, 9)
+    assert layer(X).shape[2:] == (29, 29)
 
 
 # --- layouts ------------------------------------------------------------------------------------

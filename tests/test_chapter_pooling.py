@@ -2,14 +2,18 @@
 
 Every framework result is compared with an independent NumPy reference or with a formula:
 ``pool2d`` and the pooling layers against ``sliding_window_view``, output sizes against
-floor/ceil formulas, and the shift-robustness counts against a NumPy pipeline that shifts with
-``np.pad`` and pools by reshaping into blocks.
+floor/ceil formulas, the figure's numbers against both, local maxima against SciPy's maximum
+filter, and the shift-robustness counts against a NumPy pipeline that shifts with ``np.pad`` and
+pools by reshaping into blocks.
 """
+import ast
 import math
+import pathlib
 
 import numpy as onp
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
+from scipy import ndimage
 
 from d2l_local import mxnet as d2l_mxnet  # first: it prepares NumPy for MXNet
 from d2l_local import torch as d2l_torch
@@ -19,7 +23,24 @@ from mxnet import np as mnp, npx  # noqa: E402
 from mxnet.gluon import nn as mnn  # noqa: E402
 from torch import nn as tnn  # noqa: E402
 
+from book_ext.pages import framework_notebook, read_page  # noqa: E402
+from conftest import svg_grids  # noqa: E402
+
 npx.set_np()
+
+PAGE = pathlib.Path(__file__).resolve().parents[1] / 'chapters' / 'pooling.md'
+
+
+def page_feature_map():
+    """The array `feature_map = onp.array([...])` that a shared cell of the page defines."""
+    notebook = framework_notebook(read_page(PAGE.read_text(), path=PAGE), 'pytorch')
+    for cell in notebook.cells:
+        if cell.cell_type != 'code':
+            continue
+        for node in ast.parse(cell.source).body:
+            if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == 'feature_map':
+                return onp.array(ast.literal_eval(node.value.args[0]), dtype=onp.float32)
+    raise AssertionError('the page defines no feature_map')
 
 
 # ---------------------------------------------------------------- framework adapters
@@ -101,14 +122,27 @@ def test_pool2d_and_layers_match_numpy(fw, pool_size, mode, stride):
     onp.testing.assert_allclose(layer, expected, rtol=1e-5, atol=1e-6)
 
 
+def test_figure_is_the_page_map_pooled():
+    """fig-pooling-max-window: its input is the page's feature_map, its output 2x2/stride-2 max pooling."""
+    grids = svg_grids('pooling-max-window.svg')
+    X, Y = grids['x'], grids['y']
+    onp.testing.assert_array_equal(X, page_feature_map())
+    assert X.shape == (6, 6) and Y.shape == (3, 3)
+    onp.testing.assert_array_equal(Y, reference_pool(X, 2, 'max', 2))
+
+
 def test_pool2d_reproduces_the_figure(fw):
-    """fig-pooling-max-window: 2x2 max pooling with stride 1 on 0..8 gives 4, 5, 7, 8."""
-    X = onp.arange(9, dtype=onp.float32).reshape(3, 3)
-    Y = fw['to_numpy'](fw['pool2d'](fw['tensor'](X), 2))
-    onp.testing.assert_array_equal(Y, [[4, 5], [7, 8]])
-    A = fw['to_numpy'](fw['pool2d'](fw['tensor'](X), 2, 'avg'))
-    onp.testing.assert_allclose(A, [[(0 + 1 + 3 + 4) / 4, (1 + 2 + 4 + 5) / 4],
-                                    [(3 + 4 + 6 + 7) / 4, (4 + 5 + 7 + 8) / 4]])
+    X = page_feature_map()
+    grids = svg_grids('pooling-max-window.svg')
+    Y = fw['to_numpy'](fw['pool2d'](fw['tensor'](X), 2, stride=2))
+    onp.testing.assert_array_equal(Y, grids['y'])
+    A = fw['to_numpy'](fw['pool2d'](fw['tensor'](X), 2, 'avg', stride=2))
+    onp.testing.assert_allclose(A, X.reshape(3, 2, 3, 2).mean(axis=(1, 3)))
+    assert A[0, 0] == (0 + 1 + 1 + 8) / 4  # "dilutes it to 2.5"
+    # stride 1: a 5 x 5 output in which the strongest peak fills the four windows that cover it
+    O = fw['to_numpy'](fw['pool2d'](fw['tensor'](X), 2))
+    assert O.shape == (5, 5) and (O == X.max()).sum() == 4
+    onp.testing.assert_array_equal(O, reference_pool(X, 2, 'max', 1))
 
 
 @pytest.mark.parametrize('call, message', [
@@ -133,31 +167,54 @@ def test_pool2d_rejects_bad_arguments(fw, call, message):
 # ---------------------------------------------------------------- padding, stride, channels
 
 def test_default_stride_is_the_window(fw):
-    X = onp.arange(16, dtype=onp.float32).reshape(1, 1, 4, 4)
-    Y = apply_layer(fw, X, 'max', 3)
-    assert Y.shape == (1, 1, 1, 1)  # floor((4 - 3) / 3) + 1 = 1; with stride 1 it would be 2 x 2
-    onp.testing.assert_array_equal(Y[0, 0], reference_pool(X[0, 0], 3, 'max', 3))
+    X = page_feature_map()[None, None]
+    Y = apply_layer(fw, X, 'max', 2)
+    assert Y.shape == (1, 1, 3, 3)  # stride 2 by default; with stride 1 it would be 5 x 5
+    onp.testing.assert_array_equal(Y[0, 0], svg_grids('pooling-max-window.svg')['y'])
+    assert apply_layer(fw, X, 'max', 2, 1).shape == (1, 1, 5, 5)
     Z = onp.random.default_rng(4).normal(size=(1, 1, 9, 8))
     onp.testing.assert_allclose(apply_layer(fw, Z, 'avg', (2, 3))[0, 0],
                                 reference_pool(Z[0, 0], (2, 3), 'avg', (2, 3)), rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize('pool_size, stride, padding', [(3, 2, 1), ((2, 3), (2, 3), (0, 1)), (2, 1, 1)])
+@pytest.mark.parametrize('pool_size, stride, padding', [(3, 1, 1), (2, 2, 1), ((3, 2), (1, 2), (1, 0)), (4, 3, 2)])
 @pytest.mark.parametrize('mode', ['max', 'avg'])
 def test_padding_matches_formula_and_reference(fw, pool_size, stride, padding, mode):
     """Padded entries are -inf for max pooling and zeros counted in the mean for average pooling."""
-    X = -onp.arange(1, 17, dtype=onp.float32).reshape(1, 1, 4, 4)  # all negative: a 0 pad would show
+    X = -onp.arange(1, 31, dtype=onp.float32).reshape(1, 1, 5, 6)  # all negative: a 0 pad would show
     Y = apply_layer(fw, X, mode, pool_size, stride, padding)
     (kh, kw), (sh, sw), (ph, pw) = pair(pool_size), pair(stride), pair(padding)
-    assert Y.shape[2:] == ((4 + 2 * ph - kh) // sh + 1, (4 + 2 * pw - kw) // sw + 1)
+    assert Y.shape[2:] == ((5 + 2 * ph - kh) // sh + 1, (6 + 2 * pw - kw) // sw + 1)
     onp.testing.assert_allclose(Y[0, 0], reference_pool_padded(X[0, 0], pool_size, stride, padding, mode),
                                 rtol=1e-5)
 
 
-def test_page_padding_examples(fw):
-    X = onp.arange(16, dtype=onp.float32).reshape(1, 1, 4, 4)
-    assert apply_layer(fw, X, 'max', 3, 2, 1).shape == (1, 1, 2, 2)
-    assert apply_layer(fw, X, 'max', (2, 3), (2, 3), (0, 1)).shape == (1, 1, 2, 2)
+def test_max_filter_finds_the_peaks(fw):
+    """3x3 max pooling, stride 1, padding 1: same size, and X == result marks the local maxima."""
+    X = page_feature_map()
+    M = apply_layer(fw, X[None, None], 'max', 3, 1, 1)[0, 0]
+    assert M.shape == X.shape
+    reference = ndimage.maximum_filter(X, size=3, mode='constant', cval=-onp.inf)
+    onp.testing.assert_array_equal(M, reference)
+    peaks = onp.argwhere(X == M)
+    assert peaks.tolist() == [[1, 1], [2, 5], [4, 3], [5, 0]]  # the four peaks, the corner one too
+    assert X[X == M].tolist() == [8, 5, 3, 6]
+    # with zero padding instead of -inf, the same holds here (the map is nonnegative) ...
+    zero_padded = ndimage.maximum_filter(X, size=3, mode='constant', cval=0)
+    onp.testing.assert_array_equal(zero_padded, reference)
+    # ... but not for a map whose corner is negative: -inf padding is what makes the corner a maximum
+    negative = X - 10
+    M = apply_layer(fw, negative[None, None], 'max', 3, 1, 1)[0, 0]
+    assert (negative == M)[5, 0]
+
+
+def test_column_and_row_windows(fw):
+    X = page_feature_map()
+    columns = apply_layer(fw, X[None, None], 'max', (6, 1))[0, 0]
+    rows = apply_layer(fw, X[None, None], 'max', (1, 6))[0, 0]
+    assert columns.shape == (1, 6) and rows.shape == (6, 1)
+    onp.testing.assert_array_equal(columns[0], X.max(axis=0))
+    onp.testing.assert_array_equal(rows[:, 0], X.max(axis=1))
 
 
 def test_pooling_is_per_channel_and_has_no_parameters(fw):
@@ -169,6 +226,20 @@ def test_pooling_is_per_channel_and_has_no_parameters(fw):
             onp.testing.assert_allclose(Y[b, c], reference_pool_padded(X[b, c], 3, 2, 1))
     assert len(list(_torch_layer('max', 2).parameters())) == 0
     assert len(_mxnet_layer('max', 2).collect_params().keys()) == 0
+
+
+def test_mirrored_channel_pools_to_the_mirrored_output(fw):
+    """The page's two channels: the map and its mirror image; 2x2 windows tile the width 6."""
+    X = page_feature_map()
+    both = onp.stack([X, X[:, ::-1]])[None]
+    Y = apply_layer(fw, both, 'max', 2)
+    assert Y.shape == (1, 2, 3, 3)
+    onp.testing.assert_array_equal(Y[0, 0], reference_pool(X, 2, 'max', 2))
+    onp.testing.assert_array_equal(Y[0, 1], Y[0, 0, :, ::-1])
+    # with a window that does not divide the width, mirroring does not commute with pooling
+    odd = apply_layer(fw, both, 'max', (1, 4))
+    assert odd.shape == (1, 2, 6, 1)
+    assert not (odd[0, 1] == odd[0, 0, :, ::-1]).all()
 
 
 def test_global_average_pooling_gives_channel_means():
