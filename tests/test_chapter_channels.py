@@ -161,27 +161,68 @@ def test_figure_numbers(framework):
 
 # --- 1 x 1 convolution -------------------------------------------------------------------------
 
+def per_pixel(K, X):
+    """Reference for a 1 x 1 convolution: the weight matrix times each pixel's channel vector."""
+    c_o, (h, w) = K.shape[0], X.shape[1:]
+    Y = onp.zeros((c_o, h, w))
+    for i in range(h):
+        for j in range(w):
+            Y[:, i, j] = K[:, :, 0, 0] @ X[:, i, j]
+    return Y
+
+
+def framework_1x1_layers(framework, K, X):
+    """(conv layer with kernel_size=1, dense layer on channels-last pixels), both with weight K."""
+    c_o, c_i = K.shape[:2]
+    if framework == 'pytorch':
+        conv = torch_nn.Conv2d(c_i, c_o, kernel_size=1, bias=False)
+        dense = torch_nn.Linear(c_i, c_o, bias=False)
+        with torch.no_grad():
+            conv.weight.copy_(torch.tensor(K, dtype=torch.float32))
+            dense.weight.copy_(torch.tensor(K[:, :, 0, 0], dtype=torch.float32))
+            X_t = torch.tensor(X[None], dtype=torch.float32)
+            return (conv(X_t)[0].numpy(), dense(X_t[0].permute(1, 2, 0)).permute(2, 0, 1).numpy())
+    conv = mx_nn.Conv2D(c_o, kernel_size=1, in_channels=c_i, use_bias=False)
+    dense = mx_nn.Dense(c_o, in_units=c_i, use_bias=False, flatten=False)
+    conv.initialize()
+    dense.initialize()
+    conv.weight.set_data(mnp.array(K, dtype='float32'))
+    dense.weight.set_data(mnp.array(K[:, :, 0, 0], dtype='float32'))
+    X_m = mnp.array(X, dtype='float32')
+    return (conv(X_m[None])[0].asnumpy(), dense(X_m.transpose(1, 2, 0)).transpose(2, 0, 1).asnumpy())
+
+
 @pytest.mark.parametrize('framework', FRAMEWORKS)
 @pytest.mark.parametrize('c_i, c_o, h, w', [(3, 2, 4, 5), (1, 4, 3, 3), (8, 8, 2, 7)])
-def test_1x1_is_a_matrix_product(framework, c_i, c_o, h, w):
-    matmul, multi_in_out = page_functions(framework, 'corr2d_1x1_as_matmul', 'corr2d_multi_in_out')
+def test_1x1_is_the_same_matrix_at_every_pixel(framework, c_i, c_o, h, w):
+    conv1x1, multi_in_out = page_functions(framework, 'conv1x1', 'corr2d_multi_in_out')
     rng = onp.random.default_rng(c_i + 10 * c_o)
     X, K = rng.normal(size=(c_i, h, w)), rng.normal(size=(c_o, c_i, 1, 1))
-    expected = onp.einsum('oc,chw->ohw', K[:, :, 0, 0], X)  # the weight matrix applied at every pixel
-    Y = to_numpy(matmul(to_framework(framework, X), to_framework(framework, K)))
+    expected = per_pixel(K, X)
+    Y = to_numpy(conv1x1(to_framework(framework, X), to_framework(framework, K)))
     onp.testing.assert_allclose(Y, expected, rtol=1e-4, atol=1e-4)
     onp.testing.assert_allclose(to_numpy(multi_in_out(to_framework(framework, X), to_framework(framework, K))),
                                 expected, rtol=1e-4, atol=1e-4)
-    if framework == 'pytorch':
-        layer = torch_nn.Conv2d(c_i, c_o, kernel_size=1, bias=False)
-        layer.weight.data = torch.tensor(K, dtype=torch.float32)
-        layer_Y = layer(torch.tensor(X[None], dtype=torch.float32))[0].detach().numpy()
-    else:
-        layer = mx_nn.Conv2D(c_o, kernel_size=1, in_channels=c_i, use_bias=False)
-        layer.initialize()
-        layer.weight.set_data(mnp.array(K, dtype='float32'))
-        layer_Y = layer(mnp.array(X[None], dtype='float32'))[0].asnumpy()
-    onp.testing.assert_allclose(layer_Y, expected, rtol=1e-4, atol=1e-4)
+    for layer_Y in framework_1x1_layers(framework, K, X):  # Conv2d(kernel_size=1) and Linear per pixel
+        onp.testing.assert_allclose(layer_Y, expected, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+def test_colour_card_grey_and_swap(framework):
+    card, K_mix = page_value('card'), page_value('K_mix')
+    assert card.shape == (3, 4, 8) and K_mix.shape == (4, 3, 1, 1)
+    (conv1x1,) = page_functions(framework, 'conv1x1')
+    Y = to_numpy(conv1x1(to_framework(framework, card), to_framework(framework, K_mix)))
+    onp.testing.assert_allclose(Y, per_pixel(K_mix.astype(float), card.astype(float)), atol=1e-6)
+    # grey: the BT.601 luma weights; pure red, green, blue and white in the top row
+    onp.testing.assert_allclose(Y[0, 0, :3], [0.299, 0.587, 0.114], atol=1e-6)
+    onp.testing.assert_allclose(Y[0, 0, 6], 1.0, atol=1e-6)
+    assert Y[0, 0, 1] > Y[0, 0, 0] > Y[0, 0, 2]  # the prose: green brightest, blue darkest
+    # channels 1-3: the card with red and blue exchanged, exactly (zeros and ones only)
+    onp.testing.assert_array_equal(Y[1:], card[::-1])
+    # the page's arithmetic agrees with the frameworks' own layers
+    for layer_Y in framework_1x1_layers(framework, K_mix, card):
+        onp.testing.assert_allclose(layer_Y, Y, atol=1e-6)
 
 
 # --- cost of a layer ---------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Facts that chapters/conv-layer.md relies on, checked in both frameworks.
 
 The references are independent of the code under test: SciPy's correlate2d and convolve2d,
-NumPy differences, the receptive-field formula, and the numbers drawn in the section's SVG figure.
+NumPy differences and least squares, the receptive-field formula, and the numbers drawn in the
+section's SVG figure. The letter image is read from the page's own code cell.
 """
 import pathlib
 import xml.etree.ElementTree as ET
@@ -25,7 +26,9 @@ npx.set_np()
 CHAPTERS = pathlib.Path(__file__).resolve().parents[1] / 'chapters'
 FRAMEWORKS = ['torch', 'mxnet']
 SHAPES = [((3, 3), (2, 2)), ((3, 4), (2, 2)), ((5, 7), (3, 2)), ((4, 6), (1, 1)),
-          ((6, 8), (1, 2)), ((4, 4), (4, 4)), ((2, 9), (2, 5))]
+          ((7, 6), (2, 2)), ((7, 6), (1, 2)), ((12, 12), (3, 3)), ((4, 4), (4, 4)), ((2, 9), (2, 5))]
+CORNER = onp.array([[1.0, -1.0], [-1.0, 1.0]])
+EMBOSS = onp.array([[-2.0, -1.0, 0.0], [-1.0, 1.0, 1.0], [0.0, 1.0, 2.0]])
 
 
 def to_framework(framework, array):
@@ -41,10 +44,27 @@ def corr2d(framework):
     return (d2l_torch if framework == 'torch' else d2l_mxnet).corr2d
 
 
-def edge_image():
-    X = onp.ones((6, 8), dtype=onp.float32)
-    X[:, 2:6] = 0
-    return X
+def letter_image():
+    """The letter L as the page draws it: the shared code cell that defines `letter`, run as is."""
+    from book_ext.pages import framework_notebook, read_page
+    page = CHAPTERS / 'conv-layer.md'
+    notebook = framework_notebook(read_page(page.read_text(), path=page), 'pytorch')
+    (source,) = [cell.source for cell in notebook.cells
+                 if cell.cell_type == 'code' and 'letter = ' in cell.source
+                 and not cell.get('metadata', {}).get('tags')]
+    namespace = {}
+    exec(source, namespace)
+    return namespace['letter'].astype(onp.float32)
+
+
+def test_the_letter_is_an_l():
+    X = letter_image()
+    assert X.shape == (7, 6) and set(onp.unique(X)) == {0.0, 1.0}
+    # a stem two pixels wide in columns 1-2, a foot two rows high in rows 4-5, a black frame
+    expected = onp.zeros((7, 6))
+    expected[1:6, 1:3] = 1
+    expected[4:6, 1:5] = 1
+    onp.testing.assert_array_equal(X, expected)
 
 
 # --- cross-correlation ------------------------------------------------------------------------
@@ -99,67 +119,139 @@ def test_corr2d_rejects_a_kernel_larger_than_the_input(framework):
         corr2d(framework)(X, K)
 
 
-# --- edge detection -----------------------------------------------------------------------------
+# --- the corner kernel -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize('framework', FRAMEWORKS)
-def test_edge_detection_matches_numpy_differences(framework):
-    X_np = edge_image()
-    X, K = to_framework(framework, X_np), to_framework(framework, [[1.0, -1.0]])
+def test_corner_kernel_marks_the_six_corners(framework):
+    X_np = letter_image()
+    X, K = to_framework(framework, X_np), to_framework(framework, CORNER)
     Y = to_numpy(corr2d(framework)(X, K))
-    onp.testing.assert_array_equal(Y, X_np[:, :-1] - X_np[:, 1:])
-    # the prose: +1 in one column (white to black), -1 in another (black to white), zero elsewhere
-    assert set(onp.nonzero(Y == 1)[1]) == {1} and set(onp.nonzero(Y == -1)[1]) == {5}
-    assert (Y != 0).sum() == 2 * X_np.shape[0]
-    # a horizontal difference kernel cannot see the edges of the transposed image ...
-    assert not to_numpy(corr2d(framework)(X.T, K)).any()
-    # ... but the transposed kernel finds them, and gives the transposed result
-    onp.testing.assert_array_equal(to_numpy(corr2d(framework)(X.T, K.T)), Y.T)
+    # the formula of the page: the left-to-right change in a row minus the same change one row down
+    reference = (X_np[:-1, :-1] - X_np[:-1, 1:]) - (X_np[1:, :-1] - X_np[1:, 1:])
+    onp.testing.assert_array_equal(Y, reference)
+    onp.testing.assert_array_equal(Y, signal.correlate2d(X_np, CORNER, mode='valid'))
+    # the prose: six nonzero entries, three +1 and three -1, one per corner of the L
+    assert (Y != 0).sum() == 6 and (Y == 1).sum() == 3 and (Y == -1).sum() == 3
+    corners = {(int(i), int(j)) for i, j in zip(*onp.nonzero(Y))}
+    assert corners == {(0, 0), (0, 2), (3, 2), (3, 4), (5, 0), (5, 4)}
+    # the inside corner (window rows 3-4, columns 2-3) has three bright quarters
+    assert X_np[3:5, 2:4].sum() == 3 and Y[3, 2] == 1
 
 
-# --- learning the kernel (same settings as the page: seed 0, lr 0.03, 12 steps) ---------------
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+def test_corner_kernel_is_a_difference_of_differences(framework):
+    X_np = letter_image()
+    X = to_framework(framework, X_np)
+    K_right = to_framework(framework, [[1.0, -1.0]])
+    sides = to_numpy(corr2d(framework)(X, K_right))
+    tops = to_numpy(corr2d(framework)(X, K_right.T))
+    # the horizontal difference marks only left and right sides; its transpose only top and bottom
+    onp.testing.assert_array_equal(sides, X_np[:, :-1] - X_np[:, 1:])
+    onp.testing.assert_array_equal(tops, X_np[:-1] - X_np[1:])
+    assert (sides != 0).sum() == 10 and (tops != 0).sum() == 8
+    assert not sides[0].any() and not sides[-1].any()
+    assert not tops[:, 0].any() and not tops[:, -1].any()
+    # two steps, 1 x 2 then 2 x 1, are one step with the outer product of the two kernels
+    two_steps = to_numpy(corr2d(framework)(to_framework(framework, sides), K_right.T))
+    onp.testing.assert_array_equal(two_steps, signal.correlate2d(X_np, CORNER, mode='valid'))
+    onp.testing.assert_array_equal(onp.outer([1, -1], [1, -1]), CORNER)
 
-LR, NUM_STEPS = 0.03, 12
+
+def test_corner_kernel_on_a_diagonal_edge():
+    """Exercise 1: on a staircase the corner kernel fires at every step."""
+    X = (onp.arange(8).reshape(-1, 1) < onp.arange(8)).astype(float)
+    Y = signal.correlate2d(X, CORNER, mode='valid')
+    expected = onp.zeros((7, 7))
+    expected[onp.arange(7), onp.arange(7)] = -1
+    expected[onp.arange(6), onp.arange(1, 7)] = 1
+    onp.testing.assert_array_equal(Y, expected)
 
 
-def learn_kernel_torch():
-    d2l_torch.seed(0)
-    X = torch.tensor(edge_image())
-    Y = d2l_torch.corr2d(X, torch.tensor([[1.0, -1.0]]))
-    X, Y = X.reshape((1, 1) + X.shape), Y.reshape((1, 1) + Y.shape)
-    conv = torch_nn.Conv2d(1, 1, kernel_size=(1, 2), bias=False)
+def test_what_a_single_training_pair_pins_down():
+    """Exercises 3 and 4: the letter fixes a 2 x 2 kernel (and a bias); stripes do not."""
+    X = letter_image().astype(float)
+    windows = onp.lib.stride_tricks.sliding_window_view(X, (2, 2)).reshape(-1, 4)
+    target = signal.correlate2d(X, CORNER, mode='valid').ravel()
+    with_bias = onp.hstack([windows, onp.ones((len(windows), 1))])
+    assert onp.linalg.matrix_rank(windows) == 4 and onp.linalg.matrix_rank(with_bias) == 5
+    solution = onp.linalg.lstsq(with_bias, target, rcond=None)[0]
+    onp.testing.assert_allclose(solution, [1, -1, -1, 1, 0], atol=1e-12)
+    stripes = onp.tile([1.0, 0.0], (6, 4))
+    assert not signal.correlate2d(stripes, CORNER, mode='valid').any()  # stripes have no corners
+    stripe_windows = onp.lib.stride_tricks.sliding_window_view(stripes, (2, 2)).reshape(-1, 4)
+    assert onp.linalg.matrix_rank(stripe_windows) == 2
+    for a, b in [(1, -1), (0.3, 2.0), (-1.5, 0)]:  # every [[a, b], [-a, -b]] fits the stripes
+        assert not signal.correlate2d(stripes, [[a, b], [-a, -b]], mode='valid').any()
+
+
+# --- learning a kernel (same settings as the page: seed 0, 16 images of 12 x 12, lr 0.4, 15 steps)
+
+LR, NUM_STEPS, BATCH, SIDE = 0.4, 15, 16, 12
+
+
+def embossed(images):
+    """The targets, from SciPy: each image cross-correlated with the emboss kernel."""
+    return onp.stack([signal.correlate2d(x, EMBOSS, mode='valid') for x in images[:, 0]])[:, None]
+
+
+def learn_kernel_torch(seed):
+    d2l_torch.seed(seed)
+    X = torch.randn(BATCH, 1, SIDE, SIDE)
+    Y = torch.tensor(embossed(X.numpy().astype(onp.float64)), dtype=torch.float32)
+    learner = torch_nn.Conv2d(1, 1, kernel_size=3, bias=False)
     losses = []
     for _ in range(NUM_STEPS):
-        loss = ((conv(X) - Y) ** 2).sum()
-        conv.zero_grad()
+        loss = ((learner(X) - Y) ** 2).mean()
+        learner.zero_grad()
         loss.backward()
         with torch.no_grad():
-            conv.weight -= LR * conv.weight.grad
+            learner.weight -= LR * learner.weight.grad
         losses.append(loss.item())
-    return conv.weight.detach().numpy().ravel(), losses
+    return learner.weight.detach().numpy().reshape(3, 3), losses, X.numpy()
 
 
-def learn_kernel_mxnet():
-    d2l_mxnet.seed(0)
-    X = mnp.array(edge_image())
-    Y = d2l_mxnet.corr2d(X, mnp.array([[1.0, -1.0]]))
-    X, Y = X.reshape((1, 1) + X.shape), Y.reshape((1, 1) + Y.shape)
-    conv = mx_nn.Conv2D(1, kernel_size=(1, 2), use_bias=False)
-    conv.initialize()
+def learn_kernel_mxnet(seed):
+    d2l_mxnet.seed(seed)
+    X = mnp.random.normal(size=(BATCH, 1, SIDE, SIDE))
+    Y = mnp.array(embossed(X.asnumpy().astype(onp.float64)), dtype='float32')
+    learner = mx_nn.Conv2D(1, kernel_size=3, use_bias=False)
+    learner.initialize()
     losses = []
     for _ in range(NUM_STEPS):
         with autograd.record():
-            loss = ((conv(X) - Y) ** 2).sum()
+            loss = ((learner(X) - Y) ** 2).mean()
         loss.backward()
-        conv.weight.set_data(conv.weight.data() - LR * conv.weight.grad())
+        learner.weight.set_data(learner.weight.data() - LR * learner.weight.grad())
         losses.append(loss.item())
-    return conv.weight.data().asnumpy().ravel(), losses
+    return learner.weight.data().asnumpy().reshape(3, 3), losses, X.asnumpy()
 
 
+@pytest.mark.parametrize('seed', [0, 1, 2])
 @pytest.mark.parametrize('learn', [learn_kernel_torch, learn_kernel_mxnet])
-def test_learned_kernel_is_close_to_the_edge_detector(learn):
-    kernel, losses = learn()
-    assert onp.abs(kernel - onp.array([1.0, -1.0])).max() < 0.1  # worst start in PyTorch's init range: 0.053
-    assert losses[-1] < 0.05 * losses[0]
+def test_learned_kernel_is_the_hidden_emboss_kernel(learn, seed):
+    kernel, losses, images = learn(seed)
+    assert onp.abs(kernel - EMBOSS).max() < 1e-2  # the page asserts the same margin
+    assert losses[-1] < 1e-6 * losses[0]
+    # the comment on the page: the Hessian of the mean squared error, 2 C with C the second-moment
+    # matrix of the 3 x 3 windows, has eigenvalues between 1.7 and 2.3 for these images
+    windows = onp.concatenate([onp.lib.stride_tricks.sliding_window_view(x, (3, 3)).reshape(-1, 9)
+                               for x in images[:, 0].astype(onp.float64)])
+    eigenvalues = onp.linalg.eigvalsh(2 * windows.T @ windows / len(windows))
+    assert 1.5 < eigenvalues.min() and eigenvalues.max() < 2.5, eigenvalues
+    assert max(abs(1 - LR * eigenvalues)) < 0.4  # so each step shrinks the error by 0.4 or less
+
+
+def test_loss_on_random_images_is_about_the_squared_kernel_distance():
+    """The prose: with independent standard normal pixels, E[loss] = sum of squared kernel errors."""
+    rng = onp.random.default_rng(5)
+    images = rng.normal(size=(BATCH, 1, SIDE, SIDE))
+    targets = embossed(images)
+    for _ in range(5):
+        guess = rng.normal(size=(3, 3))
+        outputs = onp.stack([signal.correlate2d(x, guess, mode='valid') for x in images[:, 0]])[:, None]
+        loss = ((outputs - targets) ** 2).mean()
+        distance = ((guess - EMBOSS) ** 2).sum()
+        assert 0.6 < loss / distance < 1.4, (loss, distance)
 
 
 # --- convolution versus cross-correlation -------------------------------------------------------
@@ -175,10 +267,15 @@ def test_convolution_is_correlation_with_the_flipped_kernel(x_shape, k_shape):
     assert onp.abs(convolution - signal.correlate2d(A, B, mode='valid')).max() > 0.1
 
 
-def test_edge_kernel_as_a_true_convolution_is_reversed():
-    X = edge_image().astype(float)
-    onp.testing.assert_array_equal(signal.convolve2d(X, [[-1, 1]], mode='valid'),
-                                   signal.correlate2d(X, [[1, -1]], mode='valid'))
+def test_the_flip_matters_for_the_emboss_kernel_but_not_for_the_corner_kernel():
+    X = letter_image().astype(float)
+    onp.testing.assert_array_equal(CORNER[::-1, ::-1], CORNER)
+    onp.testing.assert_array_equal(signal.convolve2d(X, CORNER, mode='valid'),
+                                   signal.correlate2d(X, CORNER, mode='valid'))
+    embossed_letter = signal.correlate2d(X, EMBOSS, mode='valid')
+    assert not onp.array_equal(signal.convolve2d(X, EMBOSS, mode='valid'), embossed_letter)
+    onp.testing.assert_array_equal(signal.convolve2d(X, EMBOSS[::-1, ::-1], mode='valid'),
+                                   embossed_letter)
 
 
 # --- receptive fields ---------------------------------------------------------------------------
@@ -257,17 +354,18 @@ def test_zero_sum_kernel_is_blind_to_constant_regions_and_sum_scales_the_mean():
 # --- the layer built on corr2d --------------------------------------------------------------------
 
 def test_torch_layer_built_on_corr2d_is_differentiable():
-    weight = torch.nn.Parameter(torch.tensor([[0.5, -0.2]]))
-    X = torch.tensor(edge_image())
-    d2l_torch.corr2d(X, weight).sum().backward()
-    # d/dK sum_ij (X * K)_ij = sum of the windows: column sums of X without its last / first column
-    onp.testing.assert_allclose(weight.grad.numpy().ravel(),
-                                [edge_image()[:, :-1].sum(), edge_image()[:, 1:].sum()])
+    weight = torch.nn.Parameter(torch.tensor([[0.5, -0.2], [0.1, 0.3]]))
+    X_np = letter_image()
+    d2l_torch.corr2d(torch.tensor(X_np), weight).sum().backward()
+    # d/dK_ab sum_ij (X * K)_ij = sum of X over the positions that entry (a, b) of K visits
+    onp.testing.assert_allclose(weight.grad.numpy(),
+                                [[X_np[:-1, :-1].sum(), X_np[:-1, 1:].sum()],
+                                 [X_np[1:, :-1].sum(), X_np[1:, 1:].sum()]])
 
 
 def test_mxnet_corr2d_cannot_be_recorded_by_autograd():
-    weight = mnp.array([[0.5, -0.2]])
+    weight = mnp.array([[0.5, -0.2], [0.1, 0.3]])
     weight.attach_grad()
     with pytest.raises(MXNetError, match='[Ii]nplace'):
         with autograd.record():
-            d2l_mxnet.corr2d(mnp.array(edge_image()), weight)
+            d2l_mxnet.corr2d(mnp.array(letter_image()), weight)

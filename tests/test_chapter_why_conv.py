@@ -4,7 +4,10 @@
   (reference: NumPy central finite differences of the same loss, in float64);
 * the receptive field of stacked convolution layers is 1 + k (w - 1) wide (2k + 1 for w = 3),
   measured from nonzero input gradients (reference: the formula);
-* parameter counts of dense and convolutional layers (reference: the arithmetic formulas).
+* parameter counts of dense and convolutional layers (reference: the arithmetic formulas);
+* the derivation's point-of-light argument: a convolutional layer's dense weight tensor A, read off
+  from its responses to single bright pixels, depends only on the offset between unit and pixel,
+  and the response is the kernel turned by 180 degrees (reference: NumPy slicing and flipping).
 """
 import math
 
@@ -240,3 +243,70 @@ def test_conv_as_matrix_is_banded_toeplitz_and_matches_frameworks():
     onp.testing.assert_allclose(y_t.numpy(), M @ x, rtol=1e-5, atol=1e-6)
     onp.testing.assert_allclose(y_m.asnumpy(), M @ x, rtol=1e-5, atol=1e-6)
     assert onp.count_nonzero(M) == 7 * 3
+
+
+# --- the derivation: responses to single points of light ------------------------------------------
+
+def torch_point_responses(n, kernel):
+    """A[i, j, k, l]: output (i, j) of a bias-free 3 x 3 layer for the image with a 1 at (k, l)."""
+    layer = tnn.Conv2d(1, 1, kernel_size=3, bias=False)
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor(kernel, dtype=torch.float32).reshape(1, 1, 3, 3))
+        points = torch.eye(n * n).reshape(n * n, 1, n, n)  # one image per bright pixel
+        out = layer(points)[:, 0].numpy()
+    return out.reshape(n, n, n - 2, n - 2).transpose(2, 3, 0, 1)
+
+
+def mxnet_point_responses(n, kernel):
+    layer = mnn.Conv2D(1, kernel_size=3, use_bias=False, in_channels=1)
+    layer.initialize()
+    layer.weight.set_data(mnp.array(kernel, dtype='float32').reshape(1, 1, 3, 3))
+    points = mnp.eye(n * n).reshape(n * n, 1, n, n)
+    out = layer(points)[:, 0].asnumpy()
+    return out.reshape(n, n, n - 2, n - 2).transpose(2, 3, 0, 1)
+
+
+POINT_RESPONSES = {'pytorch': torch_point_responses, 'mxnet': mxnet_point_responses}
+
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+def test_convolution_weights_depend_only_on_the_offset(framework):
+    n = 7
+    kernel = onp.random.default_rng(11).normal(size=(3, 3))
+    A = POINT_RESPONSES[framework](n, kernel)  # A[i, j, k, l]
+    assert A.shape == (n - 2, n - 2, n, n)
+    # Output (i, j) of a valid 3 x 3 layer is centred on pixel (i + 1, j + 1); with offsets
+    # (p, q) = (k - (i + 1), l - (j + 1)) the weight is kernel[p + 1, q + 1], and 0 outside the window.
+    for i in range(n - 2):
+        for j in range(n - 2):
+            for k in range(n):
+                for l in range(n):
+                    p, q = k - i - 1, l - j - 1
+                    expected = kernel[p + 1, q + 1] if abs(p) <= 1 and abs(q) <= 1 else 0.0
+                    assert abs(A[i, j, k, l] - expected) < 1e-6
+    # shifting unit and pixel together leaves the weight unchanged
+    onp.testing.assert_allclose(A[1:, 1:, 1:, 1:], A[:-1, :-1, :-1, :-1], atol=1e-6)
+    # and the response to one bright pixel is the kernel turned by 180 degrees
+    onp.testing.assert_allclose(A[:3, :3, 2, 2], kernel[::-1, ::-1], atol=1e-6)
+
+
+def test_a_dense_layer_fails_the_point_of_light_test():
+    n = 5
+    dense = tnn.Linear(n * n, n * n)
+    with torch.no_grad():
+        A = (dense(torch.eye(n * n)) - dense.bias).numpy().T.reshape(n, n, n, n)  # A[i, j, k, l]
+    assert not onp.allclose(A[1:, 1:, 1:, 1:], A[:-1, :-1, :-1, :-1], atol=1e-3)
+
+
+def test_weight_counts_in_the_derivation():
+    # one weight per offset: count the distinct (k - i, l - j) on a small grid, compare with the formula
+    for side in (2, 3, 6):
+        offsets = {(k - i, l - j) for i in range(side) for j in range(side)
+                   for k in range(side) for l in range(side)}
+        assert len(offsets) == (2 * side - 1) ** 2
+        assert side ** 4 == len([(i, j, k, l) for i in range(side) for j in range(side)
+                                 for k in range(side) for l in range(side)])
+    assert (2 * 1000 - 1) ** 2 == 3_996_001 and 1000 ** 4 == 10 ** 12
+    for radius in (1, 2):  # offsets within the radius: the window
+        window = {(p, q) for p in range(-radius, radius + 1) for q in range(-radius, radius + 1)}
+        assert len(window) == (2 * radius + 1) ** 2
