@@ -307,17 +307,3 @@ def test_lenet_c3_table():
     for c in range(12, 15):
         rows = set(onp.nonzero(reads[:, c])[0])
         assert not any(rows == {(start + d) % 6 for d in range(4)} for start in range(6))
-
-
-@pytest.mark.parametrize('framework', FRAMEWORKS)
-def test_convolution_is_correlation_with_flipped_kernel(framework):
-    rng = onp.random.default_rng(3)
-    X, K = rng.normal(size=(6, 7)), rng.normal(size=(3, 2))
-    expected = signal.convolve2d(X, K, mode='valid')
-    flipped = K[::-1, ::-1].copy()
-    if framework == 'pytorch':
-        Y = F.conv2d(torch.tensor(X[None, None]), torch.tensor(flipped[None, None]))[0, 0].numpy()
-    else:
-        Y = d2l_mxnet.corr2d(mnp.array(X), mnp.array(flipped)).asnumpy()
-    onp.testing.assert_allclose(Y, expected, rtol=1e-5, atol=1e-5)
-    assert not onp.allclose(signal.correlate2d(X, K, mode='valid'), expected)

@@ -278,6 +278,31 @@ def test_the_flip_matters_for_the_emboss_kernel_but_not_for_the_corner_kernel():
                                    embossed_letter)
 
 
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+def test_framework_layer_with_the_flipped_kernel_convolves(framework):
+    rng = onp.random.default_rng(3)
+    X, K = rng.normal(size=(6, 7)), rng.normal(size=(3, 2))
+    expected = signal.convolve2d(X, K, mode='valid')
+    flipped = K[::-1, ::-1].copy()
+    if framework == 'torch':
+        Y = F.conv2d(torch.tensor(X[None, None]), torch.tensor(flipped[None, None]))[0, 0].numpy()
+    else:
+        Y = d2l_mxnet.corr2d(mnp.array(X), mnp.array(flipped)).asnumpy()
+    onp.testing.assert_allclose(Y, expected, rtol=1e-5, atol=1e-5)
+    assert not onp.allclose(signal.correlate2d(X, K, mode='valid'), expected)
+
+
+def test_convolution_commutes_and_associates_but_correlation_does_not():
+    rng = onp.random.default_rng(4)
+    A, B, C = rng.normal(size=(5, 6)), rng.normal(size=(3, 2)), rng.normal(size=(2, 3))
+    conv = lambda x, y: signal.convolve2d(x, y, mode='full')
+    corr = lambda x, y: signal.correlate2d(x, y, mode='full')
+    onp.testing.assert_allclose(conv(A, B), conv(B, A), atol=1e-12)
+    onp.testing.assert_allclose(conv(conv(A, B), C), conv(A, conv(B, C)), atol=1e-12)
+    assert not onp.allclose(corr(A, B), corr(B, A))
+    assert not onp.allclose(corr(corr(A, B), C), corr(A, corr(B, C)))
+
+
 # --- receptive fields ---------------------------------------------------------------------------
 
 def receptive_field(kernel_sizes):
@@ -314,6 +339,86 @@ def test_receptive_field_seen_by_autograd_matches_formula(influence, kernel_size
     assert support[:r, :r].all() and not support[r:].any() and not support[:, r:].any()
     if kernel_sizes == [2, 2]:  # the path counts quoted on the page
         onp.testing.assert_array_equal(grad[:3, :3], [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+
+
+# The page's input_gradient: gradient of the central output of stacked all-ones layers (1-D or 2-D).
+
+def torch_input_gradient(num_layers, ndim=1, kernel_size=3, n=21):
+    conv_layer = {1: torch_nn.Conv1d, 2: torch_nn.Conv2d}[ndim]
+    net = torch_nn.Sequential(*[conv_layer(1, 1, kernel_size, bias=False)
+                                for _ in range(num_layers)])
+    for layer in net:
+        torch_nn.init.ones_(layer.weight)
+    X = torch.zeros((1, 1) + (n,) * ndim, requires_grad=True)
+    Y = net(X)
+    centre = (0, 0) + tuple(size // 2 for size in Y.shape[2:])
+    Y[centre].backward()
+    return X.grad[0, 0].numpy()
+
+
+def mxnet_input_gradient(num_layers, ndim=1, kernel_size=3, n=21):
+    conv_layer = {1: mx_nn.Conv1D, 2: mx_nn.Conv2D}[ndim]
+    net = mx_nn.Sequential()
+    for _ in range(num_layers):
+        net.add(conv_layer(1, kernel_size, use_bias=False, in_channels=1))
+    net.initialize(init.One())
+    X = mnp.zeros((1, 1) + (n,) * ndim)
+    X.attach_grad()
+    with autograd.record():
+        Y = net(X)
+        centre = (0, 0) + tuple(size // 2 for size in Y.shape[2:])
+        out = Y[centre]
+    out.backward()
+    return X.grad[0, 0].asnumpy()
+
+
+INPUT_GRADIENT = {'torch': torch_input_gradient, 'mxnet': mxnet_input_gradient}
+
+
+def extent(grad):
+    """Width of the nonzero region along each axis, and the number of nonzero entries."""
+    nonzero = onp.nonzero(grad)
+    return tuple(int(idx.max() - idx.min() + 1) for idx in nonzero), int(onp.count_nonzero(grad))
+
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+def test_two_2x2_layers_centre_probe_matches_the_figure(framework):
+    grad = INPUT_GRADIENT[framework](2, ndim=2, kernel_size=2, n=5)
+    expected = onp.zeros((5, 5))
+    expected[1:4, 1:4] = [[1, 2, 1], [2, 4, 2], [1, 2, 1]]  # a 3 x 3 block, paths 4 / 1
+    onp.testing.assert_array_equal(grad, expected)
+
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+@pytest.mark.parametrize('num_layers', range(1, 7))
+def test_receptive_field_is_2k_plus_1(framework, num_layers):
+    shape, count = extent(INPUT_GRADIENT[framework](num_layers))
+    assert shape == (2 * num_layers + 1,) and count == 2 * num_layers + 1
+    assert count == receptive_field([3] * num_layers)
+
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+@pytest.mark.parametrize('num_layers, kernel_size', [(1, 5), (2, 5), (3, 5), (2, 7)])
+def test_receptive_field_general_kernel(framework, num_layers, kernel_size):
+    width = 1 + num_layers * (kernel_size - 1)
+    grad = INPUT_GRADIENT[framework](num_layers, kernel_size=kernel_size, n=width + 4)
+    assert extent(grad) == ((width,), width)
+
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+@pytest.mark.parametrize('num_layers', range(1, 5))
+def test_receptive_field_2d(framework, num_layers):
+    grad = INPUT_GRADIENT[framework](num_layers, ndim=2, n=11)
+    side = 2 * num_layers + 1
+    assert extent(grad) == ((side, side), side * side)
+
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+def test_path_counts_after_two_layers(framework):
+    # all-ones weights: the gradient counts paths, the coefficients of (1 + z + z^2)^2
+    grad = INPUT_GRADIENT[framework](2)
+    expected = onp.convolve(onp.ones(3), onp.ones(3))
+    onp.testing.assert_array_equal(grad[grad != 0], expected)
 
 
 def test_receptive_field_numbers_in_the_prose():

@@ -2,8 +2,6 @@
 
 * the gradient of a shared convolution weight is the sum of the gradients of its copies
   (reference: NumPy central finite differences of the same loss, in float64);
-* the receptive field of stacked convolution layers is 1 + k (w - 1) wide (2k + 1 for w = 3),
-  measured from nonzero input gradients (reference: the formula);
 * parameter counts of dense and convolutional layers (reference: the arithmetic formulas);
 * the derivation's point-of-light argument: a convolutional layer's dense weight tensor A, read off
   from its responses to single bright pixels, depends only on the offset between unit and pixel,
@@ -20,7 +18,7 @@ from d2l_local import torch as d2l_torch  # noqa: F401
 import torch
 from torch import nn as tnn
 from torch.nn import functional as F
-from mxnet import autograd, init, np as mnp, npx
+from mxnet import autograd, np as mnp, npx
 from mxnet.gluon import nn as mnn
 
 npx.set_np()
@@ -101,82 +99,6 @@ def test_shared_weight_gradient_is_sum_of_copies(framework, n, k, seed):
     y = onp.array([w @ x[i:i + k] for i in range(n - k + 1)])
     manual = onp.array([(2 * y * x[c:c + n - k + 1]).sum() for c in range(k)])
     onp.testing.assert_allclose(shared, manual, rtol=1e-4, atol=1e-4)
-
-
-# --- receptive fields --------------------------------------------------------------------------
-
-def torch_input_gradient(num_layers, ndim=1, kernel_size=3, n=21):
-    conv_layer = {1: tnn.Conv1d, 2: tnn.Conv2d}[ndim]
-    net = tnn.Sequential(*[conv_layer(1, 1, kernel_size, bias=False) for _ in range(num_layers)])
-    for layer in net:
-        tnn.init.ones_(layer.weight)
-    X = torch.zeros((1, 1) + (n,) * ndim, requires_grad=True)
-    Y = net(X)
-    centre = (0, 0) + tuple(size // 2 for size in Y.shape[2:])
-    Y[centre].backward()
-    return X.grad[0, 0].numpy()
-
-
-def mxnet_input_gradient(num_layers, ndim=1, kernel_size=3, n=21):
-    conv_layer = {1: mnn.Conv1D, 2: mnn.Conv2D}[ndim]
-    net = mnn.Sequential()
-    for _ in range(num_layers):
-        net.add(conv_layer(1, kernel_size, use_bias=False, in_channels=1))
-    net.initialize(init.One())
-    X = mnp.zeros((1, 1) + (n,) * ndim)
-    X.attach_grad()
-    with autograd.record():
-        Y = net(X)
-        centre = (0, 0) + tuple(size // 2 for size in Y.shape[2:])
-        out = Y[centre]
-    out.backward()
-    return X.grad[0, 0].asnumpy()
-
-
-INPUT_GRADIENT = {'pytorch': torch_input_gradient, 'mxnet': mxnet_input_gradient}
-
-
-def extent(grad):
-    """Width of the nonzero region along each axis, and the number of nonzero entries."""
-    nonzero = onp.nonzero(grad)
-    return tuple(int(idx.max() - idx.min() + 1) for idx in nonzero), int(onp.count_nonzero(grad))
-
-
-@pytest.mark.parametrize('framework', FRAMEWORKS)
-def test_receptive_field_three_then_five(framework):
-    assert extent(INPUT_GRADIENT[framework](1)) == ((3,), 3)
-    assert extent(INPUT_GRADIENT[framework](2)) == ((5,), 5)
-
-
-@pytest.mark.parametrize('framework', FRAMEWORKS)
-@pytest.mark.parametrize('num_layers', range(1, 7))
-def test_receptive_field_is_2k_plus_1(framework, num_layers):
-    shape, count = extent(INPUT_GRADIENT[framework](num_layers))
-    assert shape == (2 * num_layers + 1,) and count == 2 * num_layers + 1
-
-
-@pytest.mark.parametrize('framework', FRAMEWORKS)
-@pytest.mark.parametrize('num_layers, kernel_size', [(1, 5), (2, 5), (3, 5), (2, 7)])
-def test_receptive_field_general_kernel(framework, num_layers, kernel_size):
-    width = 1 + num_layers * (kernel_size - 1)
-    grad = INPUT_GRADIENT[framework](num_layers, kernel_size=kernel_size, n=width + 4)
-    assert extent(grad) == ((width,), width)
-
-
-@pytest.mark.parametrize('framework', FRAMEWORKS)
-@pytest.mark.parametrize('num_layers', range(1, 5))
-def test_receptive_field_2d(framework, num_layers):
-    grad = INPUT_GRADIENT[framework](num_layers, ndim=2, n=11)
-    side = 2 * num_layers + 1
-    assert extent(grad) == ((side, side), side * side)
-
-
-@pytest.mark.parametrize('framework', FRAMEWORKS)
-def test_path_counts_after_two_layers(framework):
-    # all-ones weights: the gradient counts paths, the coefficients of (1 + z + z^2)^2
-    grad = INPUT_GRADIENT[framework](2)
-    expected = onp.convolve(onp.ones(3), onp.ones(3))
-    onp.testing.assert_array_equal(grad[grad != 0], expected)
 
 
 # --- parameter counts ----------------------------------------------------------------------------
