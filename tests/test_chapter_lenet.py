@@ -10,15 +10,16 @@ import pytest
 
 from conftest import array
 
-# The specification of the chapter's LeNet: (kind, output channels or units, kernel/window, padding, stride)
-SPEC = [('conv', 6, 5, 2, 1), ('pool', None, 2, 0, 2), ('conv', 16, 5, 0, 1), ('pool', None, 2, 0, 2),
+# The specification of the chapter's LeNet: (kind, output channels or units, kernel/window, padding, stride).
+# Padding is the total along an axis, as in the chapter's formula: the frameworks' padding=2 per side is 4.
+SPEC = [('conv', 6, 5, 4, 1), ('pool', None, 2, 0, 2), ('conv', 16, 5, 0, 1), ('pool', None, 2, 0, 2),
         ('flatten', None, None, None, None), ('dense', 120, None, None, None), ('dense', 84, None, None, None),
         ('dense', 10, None, None, None)]
 
 
 def out_size(n, k, p=0, s=1):
-    """floor((n + 2p - k) / s) + 1: positions of a k-wide window with stride s over n inputs padded by p."""
-    return (n + 2 * p - k) // s + 1
+    """floor((n + p - k) / s) + 1: positions of a k-wide window, stride s, on n inputs with p padding in all."""
+    return (n + p - k) // s + 1
 
 
 def expected_stages(in_shape=(1, 28, 28)):
