@@ -12,8 +12,8 @@ import textwrap
 from .execute import PACKAGE_DIR
 from .pages import framework_of
 
-SHARED_MODULES = ('shared.py', 'data.py')
-FRAMEWORK_MODULES = {'pytorch': 'torch.py', 'mxnet': 'mxnet.py'}
+SHARED_MODULES = ('shared.py', 'data.py', 'arithmetic.py')
+FRAMEWORK_PACKAGES = {'pytorch': 'torch', 'mxnet': 'mxnet'}  # one folder of topic modules each
 
 
 @functools.lru_cache(maxsize=None)
@@ -26,7 +26,10 @@ def _definitions(filename):
 
 def package_definitions(framework):
     """Top-level functions and classes a cell of ``framework`` (None: shared) may show."""
-    files = SHARED_MODULES + ((FRAMEWORK_MODULES[framework],) if framework else ())
+    files = SHARED_MODULES
+    if framework:
+        folder = PACKAGE_DIR / FRAMEWORK_PACKAGES[framework]
+        files += tuple(str(path.relative_to(PACKAGE_DIR)) for path in sorted(folder.glob('*.py')))
     found = {}
     for filename in files:
         for name, (source, line) in _definitions(filename).items():

@@ -1,6 +1,7 @@
 """LeNet-5 as in the 1998 paper (chapters/lenet5.md), in both frameworks, against the paper and NumPy."""
 from d2l_local import mxnet as d2l_mxnet  # first: it prepares NumPy for MXNet
 from d2l_local import torch as d2l_torch
+from mxnet import np as mx_np  # noqa: E402
 
 import numpy  # noqa: E402
 import pytest  # noqa: E402
@@ -158,7 +159,7 @@ def test_same_outputs_in_both_frameworks_for_the_same_weights():
     copied = 0
     for name, parameter in net_torch.named_parameters():
         layer, attribute = name.split('.')
-        getattr(getattr(net_mxnet, layer), attribute).set_data(d2l_mxnet.np.array(parameter.detach().numpy()))
+        getattr(getattr(net_mxnet, layer), attribute).set_data(mx_np.array(parameter.detach().numpy()))
         copied += parameter.numel()
     assert copied == sum(p.data().size for p in net_mxnet.collect_params().values() if p.grad_req != 'null')
     for layer, constant in (('C3', 'mask'), ('RBF', 'prototypes')):
@@ -167,7 +168,7 @@ def test_same_outputs_in_both_frameworks_for_the_same_weights():
     X = numpy.random.default_rng(3).uniform(size=(8, 1, 28, 28)).astype(numpy.float32)
     with torch.no_grad():
         out_torch = net_torch(torch.from_numpy(X)).numpy()
-    out_mxnet = net_mxnet(d2l_mxnet.np.array(X)).asnumpy()
+    out_mxnet = net_mxnet(mx_np.array(X)).asnumpy()
     assert out_torch.shape == (8, 10)
     numpy.testing.assert_allclose(out_mxnet, out_torch, rtol=1e-5, atol=1e-5)
 
@@ -304,18 +305,20 @@ def ready(d2l, net):
     return net
 
 
-def test_evaluate_accuracy_with_counts_like_numpy(d2l):
+def test_evaluate_accuracy_gpu_with_predict_counts_like_numpy(d2l):
     d2l.seed(0)
     batches, y, X = tiny_task(d2l)
     net = ready(d2l, d2l.lenet_relu())
     if d2l is d2l_torch:
-        predict = lambda Y: Y.argmax(dim=1)
         outputs = net(array(d2l, X)).detach().numpy()
+        always_one = lambda Y: torch.ones(len(Y), dtype=torch.int64, device=Y.device)
     else:
-        predict = lambda Y: Y.argmax(axis=1)
         outputs = numpy_of(net(array(d2l, X)))
-    expected = (outputs.argmax(axis=1) == y).mean()
-    assert d2l.evaluate_accuracy_with(net, batches, predict, d2l.try_gpu()) == pytest.approx(expected)
+        always_one = lambda Y: mx_np.ones(len(Y), dtype='int32', ctx=Y.ctx)
+    assert 0 < (y == 1).mean() < 1
+    device = d2l.try_gpu()
+    assert d2l.evaluate_accuracy_gpu(net, batches, device, predict=always_one) == pytest.approx((y == 1).mean())
+    assert d2l.evaluate_accuracy_gpu(net, batches, device) == pytest.approx((outputs.argmax(axis=1) == y).mean())
 
 
 def test_train_lenet5_learns_and_reports_its_final_test_accuracy(d2l):
@@ -331,4 +334,4 @@ def test_train_lenet5_learns_and_reports_its_final_test_accuracy(d2l):
     result = d2l.train_lenet5(net, batches, batches, 3, 0.01, loss, predict)
     assert result['num_epochs'] == 3 and result['epoch_seconds'] > 0
     assert result['train_acc'] > 0.9 and result['test_acc'] > 0.9  # chance is 0.5
-    assert result['test_acc'] == d2l.evaluate_accuracy_with(net, batches, predict, d2l.try_gpu())
+    assert result['test_acc'] == d2l.evaluate_accuracy_gpu(net, batches, d2l.try_gpu(), predict=predict)

@@ -114,7 +114,7 @@ def test_d2l_trains_and_evaluates_on_the_gpu(gpu, capsys):
     assert 'on cuda:0' in capsys.readouterr().out
     X = test_iter[0][0][:2].to(gpu)
     assert all(on_gpu(m) for m in d2l.feature_maps(net, X)) and on_gpu(d2l.shift(X, 1, -2))
-    assert 0 <= d2l.evaluate_accuracy_with(net, test_iter, lambda Y: Y.argmax(dim=1), gpu) <= 1
+    assert 0 <= d2l.evaluate_accuracy_gpu(net, test_iter, gpu, predict=lambda Y: Y.argmin(dim=1)) <= 1
     lenet5 = d2l.LeNet5().to(gpu)
     Y = lenet5(X)
     assert on_gpu(Y) and on_gpu(d2l.map_loss(Y, torch.tensor([0, 1]).to(gpu)))

@@ -1,0 +1,27 @@
+"""Cross-correlation and pooling written out as loops, as the chapter derives them."""
+import torch
+
+from ..shared import check_corr2d_shapes, check_pool2d_args
+
+
+def corr2d(X, K):
+    """Two-dimensional cross-correlation of the array X with the kernel K."""
+    check_corr2d_shapes(X.shape, K.shape)
+    h, w = K.shape
+    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1),
+                    dtype=torch.promote_types(X.dtype, K.dtype), device=X.device)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+
+
+def pool2d(X, pool_size, mode='max', stride=1):
+    """Max or average pooling of the 2-D array X with a pool_size window moved by stride."""
+    (h, w), (sh, sw) = check_pool2d_args(X.shape, pool_size, stride, mode)
+    Y = torch.zeros(((X.shape[0] - h) // sh + 1, (X.shape[1] - w) // sw + 1), dtype=X.dtype, device=X.device)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            window = X[i * sh:i * sh + h, j * sw:j * sw + w]
+            Y[i, j] = window.max() if mode == 'max' else window.mean()
+    return Y

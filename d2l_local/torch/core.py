@@ -1,0 +1,146 @@
+"""Devices, seeding, accuracy and ``train_ch5``: what every PyTorch section uses."""
+import random
+
+import numpy as np
+import torch
+from torch import nn
+
+from .. import data
+from ..shared import (Animator, Timer, TrainResult, check_finite_loss, note_cpu_fallback, seed_offset,
+                      use_all_cpu_cores)
+
+use_all_cpu_cores()
+
+
+def seed(n):
+    """Seed Python, NumPy and PyTorch with n + $D2L_SEED_OFFSET, so that a run can be repeated exactly."""
+    n += seed_offset()
+    random.seed(n)
+    np.random.seed(n)
+    torch.manual_seed(n)
+
+
+def _gpu_type():
+    """'cuda' for NVIDIA GPUs, else 'mps' for an Apple GPU, else None."""
+    if torch.cuda.is_available():
+        return 'cuda'
+    mps = getattr(torch.backends, 'mps', None)
+    if mps is not None and mps.is_available():
+        return 'mps'
+    return None
+
+
+def num_gpus():
+    """The number of GPUs PyTorch can use: CUDA GPUs, or else 1 for an Apple GPU (MPS)."""
+    kind = _gpu_type()
+    return torch.cuda.device_count() if kind == 'cuda' else int(kind == 'mps')
+
+
+def try_gpu(i=0):
+    """Return GPU ``i`` (CUDA, or else Apple's MPS) if there is one, otherwise the CPU (and say so, once)."""
+    count = num_gpus()
+    if count == 0:
+        note_cpu_fallback('PyTorch')
+        return torch.device('cpu')
+    if not 0 <= i < count:
+        raise ValueError(f'try_gpu({i}): this machine has {count} GPU(s), numbered 0 to {count - 1}. '
+                         f'Pass an index below {count}, or use try_all_gpus().')
+    return torch.device(f'{_gpu_type()}:{i}')
+
+
+def try_all_gpus():
+    """Return all available GPUs, or ``[cpu]`` if there is none."""
+    return [torch.device(f'{_gpu_type()}:{i}') for i in range(num_gpus())] or [try_gpu()]
+
+
+def accuracy(y_hat, y):
+    """The number of correct predictions, as a float."""
+    if y_hat.ndim > 1 and y_hat.shape[1] > 1:
+        y_hat = y_hat.argmax(dim=1)
+    return float((y_hat.type(y.dtype) == y).sum())
+
+
+def on_device(data_iter, device):
+    """Serve the batches from ``device`` memory when the iterator can hold its data there."""
+    return data_iter.to(device) if isinstance(data_iter, data.Batches) else data_iter
+
+
+def evaluate_accuracy_gpu(net, data_iter, device=None, predict=None):
+    """The accuracy of ``net`` on ``data_iter``, computed on the device holding its parameters.
+
+    ``predict`` turns the network's outputs into classes; by default the largest output wins."""
+    if device is None:
+        device = _parameter_device(net)
+    predict = predict or (lambda Y_hat: Y_hat.argmax(dim=1))
+    was_training = net.training
+    net.eval()
+    correct, total = torch.zeros((), device=device), 0
+    try:
+        with torch.no_grad():
+            for X, y in data_iter:
+                X, y = X.to(device), y.to(device)
+                correct += (predict(net(X)) == y).sum()
+                total += y.numel()
+    finally:
+        net.train(was_training)
+    if total == 0:
+        raise ValueError('evaluate_accuracy_gpu: data_iter yielded no examples, so there is no '
+                         'accuracy to report. Check that the dataset is not empty.')
+    return correct.item() / total
+
+
+def _parameter_device(net):
+    parameter = next(net.parameters(), None)
+    if parameter is None:
+        raise ValueError(f'{type(net).__name__} has no parameters to find its device from; '
+                         f'pass device= explicitly.')
+    return parameter.device
+
+
+def train_ch5(net, train_iter, test_iter, num_epochs, lr, device=None):
+    """Train a classifier with minibatch SGD on a GPU if there is one, plotting as it learns."""
+    def init_weights(module):
+        if isinstance(module, (nn.Linear, nn.Conv2d)):
+            nn.init.xavier_uniform_(module.weight)
+
+    device = device or try_gpu()
+    net.apply(init_weights)
+    net.to(device)
+    train_iter, test_iter = on_device(train_iter, device), on_device(test_iter, device)
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    loss = nn.CrossEntropyLoss()
+    animator = Animator(xlabel='epoch', xlim=[1, num_epochs],
+                        legend=['train loss', 'train acc', 'test acc'])
+    timer, num_batches = Timer(), len(train_iter)
+    plot_every = max(1, num_batches // 5)  # a few points per epoch
+    for epoch in range(num_epochs):
+        net.train()
+        # Sums stay on the device: reading them forces a wait, so it happens only per plot point.
+        loss_sum, correct, seen = torch.zeros((), device=device), torch.zeros((), device=device), 0
+        timer.start()
+        for i, (X, y) in enumerate(train_iter):
+            X, y = X.to(device), y.to(device)
+            y_hat = net(X)
+            l = loss(y_hat, y)
+            optimizer.zero_grad()
+            l.backward()
+            optimizer.step()
+            loss_sum += l.detach() * len(y)
+            correct += (y_hat.argmax(dim=1) == y).sum()
+            seen += len(y)
+            if (i + 1) % plot_every == 0 and i + 1 < num_batches:
+                train_loss, train_acc = loss_sum.item() / seen, correct.item() / seen
+                check_finite_loss(train_loss, epoch, i, num_batches, lr)
+                animator.add(epoch + (i + 1) / num_batches, (train_loss, train_acc, None))
+        train_loss, train_acc = loss_sum.item() / seen, correct.item() / seen
+        timer.stop()
+        check_finite_loss(train_loss, epoch, num_batches - 1, num_batches, lr)
+        test_acc = evaluate_accuracy_gpu(net, test_iter, device)
+        animator.add(epoch + 1, (train_loss, train_acc, test_acc))
+    result = TrainResult(train_loss, train_acc, test_acc, seen * num_epochs / timer.sum(),
+                         str(device), num_epochs)
+    print(result)
+    return result
+
+
+train_ch6 = train_ch5  # the name used by the d2l package
