@@ -12,7 +12,7 @@ import textwrap
 from .execute import PACKAGE_DIR
 from .pages import framework_of
 
-SHARED_MODULES = ('shared.py', 'data.py', 'arithmetic.py')
+SHARED_MODULES = ('shared.py', 'data.py', 'arithmetic.py', 'receptive_fields.py', 'cost.py')
 FRAMEWORK_PACKAGES = {'pytorch': 'torch', 'mxnet': 'mxnet'}  # one folder of topic modules each
 
 

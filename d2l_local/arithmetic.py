@@ -2,3 +2,4 @@
 
 Both ``d2l_local.torch`` and ``d2l_local.mxnet`` export these names unchanged.
 """
+__all__ = []

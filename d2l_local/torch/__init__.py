@@ -2,13 +2,22 @@
 
 ``d2l_local.mxnet`` offers the same names with the same behaviour, in the same files:
 core (devices, seeding, accuracy, train_ch5), fashion_mnist (data), convolution (corr2d, pool2d),
-lenet, lenet5 and lenet_sees; framework-free helpers come from d2l_local.shared and d2l_local.arithmetic.
+downsampling (pooling vs strided convolution), measured_receptive_fields (by gradients),
+lenet, lenet5 and lenet_sees. Framework-free helpers come from d2l_local.shared, and from arithmetic
+(output sizes), receptive_fields and cost (parameters, multiply-adds, memory), exported here unchanged.
 """
 from ..shared import (LENET5_C3_TABLE, Accumulator, Animator, Timer, TrainResult, get_fashion_mnist_labels,  # noqa: E402
                       lenet5_prototypes, lenet5_uniform, plot, set_axes, set_figsize, show_images,
                       use_svg_display)
 from ..shared import check_corr2d_shapes, check_finite_loss, check_pool2d_args  # noqa: E402, F401 (pages show them)
+from .. import arithmetic, cost, receptive_fields  # noqa: E402
+from . import downsampling, measured_receptive_fields  # noqa: E402
+from ..arithmetic import *  # noqa: E402, F401, F403
+from ..cost import *  # noqa: E402, F401, F403
+from ..receptive_fields import *  # noqa: E402, F401, F403
 from .convolution import corr2d, pool2d  # noqa: E402
+from .downsampling import *  # noqa: E402, F401, F403
+from .measured_receptive_fields import *  # noqa: E402, F401, F403
 from .core import (accuracy, evaluate_accuracy_gpu, num_gpus, on_device, seed, train_ch5,  # noqa: E402
                    train_ch6, try_all_gpus, try_gpu)
 from .fashion_mnist import ARRAY_OPS, load_data_fashion_mnist  # noqa: E402
@@ -29,3 +38,6 @@ __all__ = ['Accumulator', 'Animator', 'Timer', 'TrainResult', 'get_fashion_mnist
            'EuclideanRBF', 'LeNet5', 'MaskedConv2d', 'Subsampling', 'lenet5_input', 'lenet5_prototypes',
            'lenet5_squash', 'lenet5_uniform', 'map_loss', 'parameter_counts', 'train_lenet5',
            'feature_maps', 'shift']
+# Topic modules list their public names in their own __all__:
+__all__ += (arithmetic.__all__ + cost.__all__ + receptive_fields.__all__ + downsampling.__all__
+            + measured_receptive_fields.__all__)
