@@ -16,7 +16,7 @@ import pathlib
 
 from sphinx.util import logging
 
-from . import downloads, execute, helper_source, pages, tabs
+from . import colab, downloads, execute, helper_source, pages, tabs
 
 logger = logging.getLogger(__name__)
 _current = {}  # the docname and Sphinx app of the page being read; MyST-NB passes readers only text
@@ -46,6 +46,7 @@ def read_page(text):
             number = sum(cell.cell_type == 'code' for cell in notebook.cells[:index + 1])
             logger.error(f'the {label} notebook failed in code cell {number} of this page: '
                          f'{failure.ename}: {failure.evalue}', location=(docname, _line(notebook, index)))
+    app.env.framework_glue[docname] = {fw: colab.glue_values(nb) for fw, nb in executed.items()}
     merged, warnings = pages.merge(notebook, executed)
     for warning in warnings:
         logger.warning(warning, location=docname)
@@ -87,6 +88,8 @@ def reread_every_page(app, env, added, changed, removed):
 def init_env(app, env, docnames):
     if not hasattr(env, 'framework_notebooks'):
         env.framework_notebooks = {}
+    if not hasattr(env, 'framework_glue'):
+        env.framework_glue = {}  # docname -> framework -> glue key -> text/plain value, for directives
     run_missing(app, env, docnames)
 
 
@@ -113,6 +116,7 @@ def run_missing(app, env, docnames):
 
 def purge_doc(app, env, docname):
     getattr(env, 'framework_notebooks', {}).pop(docname, None)
+    getattr(env, 'framework_glue', {}).pop(docname, None)
 
 
 def drop_duplicate_scripts(app, pagename, templatename, context, doctree):

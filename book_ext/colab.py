@@ -12,6 +12,7 @@ import re
 
 import nbformat
 
+from . import fallbacks
 from .pages import FRAMEWORKS, framework_of
 
 HIDDEN_TAGS = {'remove-cell', 'remove_cell'}
@@ -42,12 +43,13 @@ def install_source(framework, repository, ref):
     return '\n'.join(lines)
 
 
-def learner_notebook(page, executed, framework, glue, site, repository, ref, labels, citations):
+def learner_notebook(page, executed, framework, glue, site, repository, ref, labels, citations,
+                     page_url=None):
     """The Colab-ready notebook of ``page`` for ``framework``.
 
     ``executed`` is the framework's executed notebook; ``glue`` maps glue keys to their
     text/plain values; ``labels`` maps cross-reference targets to (title, url); ``citations``
-    maps citation keys to "Author et al., year".
+    maps citation keys to "Author et al., year"; ``page_url`` is the page in the HTML book.
     """
     outputs = iter([cell.outputs for cell in executed.cells if cell.cell_type == 'code'])
     cells = [nbformat.v4.new_code_cell(install_source(framework, repository, ref))]
@@ -64,7 +66,7 @@ def learner_notebook(page, executed, framework, glue, site, repository, ref, lab
             code.metadata = {'tags': cell.metadata.get('tags', [])}
             cells.append(code)
         elif cell.cell_type == 'markdown':
-            text = markdown(cell.source, framework, glue, site, labels, citations)
+            text = markdown(cell.source, framework, glue, site, labels, citations, page_url)
             if text.strip():
                 cells.append(nbformat.v4.new_markdown_cell(text))
     notebook = nbformat.v4.new_notebook(cells=cells)
@@ -79,10 +81,10 @@ def learner_notebook(page, executed, framework, glue, site, repository, ref, lab
     return notebook
 
 
-def markdown(text, framework, glue, site, labels, citations):
+def markdown(text, framework, glue, site, labels, citations, page_url=None):
     """MyST Markdown as plain Jupyter Markdown, for one framework."""
     text = TARGET_LINE.sub('', text)
-    text = FENCE.sub(lambda m: _directive(m, framework, glue, site, labels, citations), text)
+    text = FENCE.sub(lambda m: _directive(m, framework, glue, site, labels, citations, page_url), text)
     text = GLUE_ROLE.sub(lambda m: _glue_text(m.group(2), m.group(3), glue, markdown=m.group(1) == ':md'), text)
     text = CITE_ROLE.sub(lambda m: '(' + '; '.join(citations.get(k.strip(), k.strip())
                                                    for k in m.group(1).split(',')) + ')', text)
@@ -90,12 +92,15 @@ def markdown(text, framework, glue, site, labels, citations):
     return re.sub(r'\n{3,}', '\n\n', text)
 
 
-def _directive(match, framework, glue, site, labels, citations):
+def _directive(match, framework, glue, site, labels, citations, page_url=None):
     name, arg, body = match.group('name'), match.group('arg').strip(), match.group('body')
     option_block = re.match(r'(?::[\w-]+:[^\n]*\n)*', body).group(0)  # the directive's own options only
     options = dict(re.findall(r'^:([\w-]+):[ \t]*(.*)$', option_block, re.M))
     content = body[len(option_block):].strip('\n')
-    convert = lambda inner: markdown(inner, framework, glue, site, labels, citations)
+    convert = lambda inner: markdown(inner, framework, glue, site, labels, citations, page_url)
+    if name in fallbacks.NOTEBOOK_MARKDOWN:
+        context = dict(site=site, page_url=page_url, glue=glue, framework=framework, convert=convert)
+        return fallbacks.NOTEBOOK_MARKDOWN[name](arg, options, content, context)
     if name == 'tab-set':
         return convert(content)
     if name == 'tab-item':

@@ -75,7 +75,7 @@ def publish(app, exception):
             notebook = colab.learner_notebook(
                 page, executed[framework], framework, colab.framework_glue(executed, framework),
                 config.book_site_url.rstrip('/'), config.book_repository, config.book_d2l_local_ref,
-                labels, citations)
+                labels, citations, page_url=f"{config.book_site_url.rstrip('/')}/{docname}.html")
             target = pathlib.Path(app.outdir) / notebook_name(docname, framework)
             target.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(notebook, target)
