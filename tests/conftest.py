@@ -1,13 +1,18 @@
 """Shared fixtures: both framework modules, and one build of the book for the tests that read it."""
 import os
 import pathlib
+import functools
+import http.server
+import shutil
 import subprocess
 import sys
+import threading
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FRAMEWORKS = ('torch', 'mxnet')
+CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
 
 
 @pytest.fixture(params=FRAMEWORKS)
@@ -30,6 +35,43 @@ def built_book():
     log = result.stdout + result.stderr
     assert result.returncode == 0, f'the book build failed:\n{log[-6000:]}'
     return log, ROOT / '_build' / 'html'
+
+
+@pytest.fixture(scope='session')
+def site(built_book):
+    """The built HTML served on a free local port."""
+    _, html_dir = built_book
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(html_dir))
+    http.server.SimpleHTTPRequestHandler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f'http://127.0.0.1:{server.server_address[1]}'
+    server.shutdown()
+
+
+@pytest.fixture(scope='session')
+def browser():
+    if not pathlib.Path(CHROMIUM).exists():
+        pytest.fail('Chromium is missing: `make browser` installs Debian\'s chromium package')
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
+                  '--no-first-run', '--disable-component-update', '--disable-sync'])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={'width': 1280, 'height': 900})
+    page = context.new_page()
+    page.errors = []
+    page.on('pageerror', lambda error: page.errors.append(str(error)))
+    page.on('console', lambda msg: msg.type == 'error' and page.errors.append(msg.text))
+    yield page
+    context.close()
 
 
 def array(d2l, values, dtype='float32'):

@@ -1,57 +1,14 @@
 """The book as a reader meets it, in headless Chromium (Debian's package, driven by Playwright)."""
-import functools
-import http.server
-import pathlib
-import shutil
-import threading
 
 import pytest
 
 from book_ext import pages
 from conftest import ROOT
 
-CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
 SECTIONS = [p.stem for p in sorted((ROOT / 'chapters').glob('*.md'))]
 CODE_SECTIONS = [p.stem for p in sorted((ROOT / 'chapters').glob('*.md'))
                  if pages.has_code(pages.read_page(p.read_text()))]
 SCREENSHOTS = ROOT / '_build' / 'screenshots'
-
-
-@pytest.fixture(scope='module')
-def site(built_book):
-    """The built HTML served on a free local port."""
-    _, html_dir = built_book
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(html_dir))
-    http.server.SimpleHTTPRequestHandler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f'http://127.0.0.1:{server.server_address[1]}'
-    server.shutdown()
-
-
-@pytest.fixture(scope='module')
-def browser():
-    if not pathlib.Path(CHROMIUM).exists():
-        pytest.fail('Chromium is missing: `make browser` installs Debian\'s chromium package')
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-                  '--no-first-run', '--disable-component-update', '--disable-sync'])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={'width': 1280, 'height': 900})
-    page = context.new_page()
-    page.errors = []
-    page.on('pageerror', lambda error: page.errors.append(str(error)))
-    page.on('console', lambda msg: msg.type == 'error' and page.errors.append(msg.text))
-    yield page
-    context.close()
 
 
 def selected_frameworks(page):
