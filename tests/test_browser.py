@@ -1,5 +1,4 @@
 """The book as a reader meets it, in headless Chromium (Debian's package, driven by Playwright)."""
-
 import pytest
 
 from book_ext import pages
