@@ -281,3 +281,109 @@ def test_mxnet_nhwc_transpose_and_cpu_limitation():
     nhwc.initialize()
     with pytest.raises(MXNetError):
         nhwc(mnp.array(images)).wait_to_read()
+
+
+# --- dilation and the one output-size rule -------------------------------------------------------
+
+def page_literals(framework, marker):
+    """{name: value} of the literal-list assignments `name = torch.tensor([...])` (or np.array) in
+    the page's code cell for ``framework`` that contains ``marker``."""
+    notebook = framework_notebook(read_page(PAGE.read_text(), path=PAGE), framework)
+    (cell,) = [c for c in notebook.cells if c.cell_type == 'code' and marker in c.source]
+    found = {}
+    for node in ast.parse(cell.source).body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and node.value.args \
+                and isinstance(node.value.args[0], ast.List):
+            found[node.targets[0].id] = onp.array(ast.literal_eval(node.value.args[0]), dtype=float)
+    return found
+
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+def test_dilation_figure(framework):
+    """The figure's output is the dilated cross-correlation of its input, by SciPy and the layers,
+    and the page's code uses the figure's numbers."""
+    grids = svg_grids('dilation-kernel.svg')
+    X, K, Y = grids['x'], grids['k'], grids['y']
+    assert X.shape == (7, 7) and K.shape == (3, 3) and Y.shape == (3, 3)
+    spread = onp.zeros((5, 5))
+    spread[::2, ::2] = K
+    onp.testing.assert_allclose(signal.correlate2d(X, spread, mode='valid'), Y)
+    if framework == 'pytorch':
+        layer_Y = F.conv2d(torch.tensor(X)[None, None], torch.tensor(K)[None, None], dilation=2)[0, 0].numpy()
+    else:
+        layer = mx_nn.Conv2D(1, kernel_size=3, dilation=2, in_channels=1, use_bias=False)
+        layer.initialize()
+        layer.weight.set_data(mnp.array(K[None, None], dtype='float32'))
+        layer_Y = layer(mnp.array(X[None, None], dtype='float32'))[0, 0].asnumpy()
+    onp.testing.assert_allclose(layer_Y, Y)
+    literals = page_literals(framework, 'dilation=2')
+    onp.testing.assert_array_equal(literals['X'], X)
+    onp.testing.assert_array_equal(literals['K'], K)
+
+
+def test_page_helpers_behave_like_the_package():
+    from d2l_local.arithmetic import conv_output_size, effective_kernel_size
+    size, span = page_functions('pytorch', 'conv_output_size', 'effective_kernel_size')
+    for n, k, p, s in GRID:
+        for d in (1, 2, 3):
+            if d * (k - 1) + 1 > n + p:
+                with pytest.raises(ValueError, match='pad by at least'):
+                    size(n, k, p, s, d)
+                continue
+            for ceil_mode in (False, True):
+                assert size(n, k, p, s, d, ceil_mode) == conv_output_size(n, k, p, s, d, ceil_mode)
+            assert span(k, d) == effective_kernel_size(k, d)
+
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+def test_measured_length_with_dilation(framework):
+    (measured,) = page_functions(framework, 'measured_length')
+    for n, k, before, after, s, d in [(10, 3, 1, 1, 1, 2), (9, 2, 0, 1, 2, 3), (12, 3, 2, 2, 3, 2), (7, 3, 0, 0, 1, 3)]:
+        assert measured(n, k, before, after, s, d) == len(range(0, n + before + after - d * (k - 1), s))
+
+
+@pytest.mark.parametrize('k, d, expected', [(3, 1, (26, 28, 30)), (4, 1, (25, 28, 31)), (3, 2, (24, 28, 32))])
+def test_border_modes_on_28(k, d, expected):
+    """The page's valid / same / full lengths, against SciPy's modes of the same names."""
+    spread = onp.zeros((d * (k - 1) + 1,) * 2)
+    spread[::d, ::d] = 1
+    X = onp.ones((28, 28))
+    lengths = tuple(signal.correlate2d(X, spread, mode=mode).shape[0] for mode in ('valid', 'same', 'full'))
+    assert lengths == expected
+    (size,) = page_functions('pytorch', 'conv_output_size')
+    assert tuple(size(28, k, mode, dilation=d) for mode in ('valid', 'same', 'full')) == expected
+
+
+def test_same_padding_errors_quoted_on_the_page():
+    with pytest.raises(ValueError, match="padding='same' is not supported for strided convolutions"):
+        torch_nn.Conv2d(1, 1, kernel_size=4, stride=2, padding='same')
+    with pytest.raises(MXNetError, match="value='same'"):
+        mx_nn.Conv2D(1, kernel_size=4, padding='same')
+    X = torch.rand(1, 1, 6, 6)
+    conv = torch_nn.Conv2d(1, 1, kernel_size=4, padding='same', bias=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        Y = conv(X)
+    torch.testing.assert_close(Y, F.conv2d(F.pad(X, (1, 2, 1, 2)), conv.weight))  # 1 before, 2 after
+
+
+def test_ceil_mode_border_example():
+    """5 x 5, window 2, stride 2, padding 1 per side, ceil mode: PyTorch 3, MXNet 4."""
+    assert torch_nn.MaxPool2d(2, padding=1, ceil_mode=True)(torch.zeros(1, 1, 5, 5)).shape[-1] == 3
+    assert mx_nn.MaxPool2D(2, padding=1, ceil_mode=True)(mnp.zeros((1, 1, 5, 5))).shape[-1] == 4
+    (size,) = page_functions('pytorch', 'conv_output_size')
+    assert size(5, 2, 2, 2) == 3 and size(5, 2, 2, 2, ceil_mode=True) == 3
+    # the window that MXNet keeps starts at padded position 6; the input occupies positions 1 to 5
+    assert 3 * 2 == 6 >= 1 + 5
+
+
+def test_dilated_stack_regions():
+    """1 + the sum of (span - 1): 9 for four plain 3x3 layers, 31 for dilations 1, 2, 4, 8 (by autograd)."""
+    for dilations, expected in [([1, 1, 1, 1], 9), ([1, 2, 4, 8], 31)]:
+        X = torch.rand(1, 1, 41, 41, requires_grad=True)
+        Y = X
+        for d in dilations:
+            Y = F.conv2d(Y, torch.ones(1, 1, 3, 3), dilation=d, padding=d)
+        Y[0, 0, 20, 20].backward()
+        rows = onp.nonzero(X.grad[0, 0].numpy().any(axis=1))[0]
+        assert rows.max() - rows.min() + 1 == expected
