@@ -13,6 +13,16 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FRAMEWORKS = ('torch', 'mxnet')
 CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
+# `python -c NOTEBOOK_RUNNER source.ipynb executed.ipynb workdir [--allow-errors]` runs a notebook in a
+# fresh kernel of that Python and writes it with its outputs.
+NOTEBOOK_RUNNER = '''
+import sys, nbformat, nbclient
+notebook = nbformat.read(sys.argv[1], as_version=4)
+nbclient.NotebookClient(notebook, timeout=1200, kernel_name='python3', startup_timeout=300,
+                        allow_errors='--allow-errors' in sys.argv[4:],
+                        resources={'metadata': {'path': sys.argv[3]}}).execute()
+nbformat.write(notebook, sys.argv[2])
+'''
 
 
 @pytest.fixture(params=FRAMEWORKS)

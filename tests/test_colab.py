@@ -17,20 +17,13 @@ import nbformat
 import pytest
 
 from book_ext import pages
-from conftest import ROOT
+from conftest import NOTEBOOK_RUNNER, ROOT
 
 ENVS = ROOT / '_build' / 'colab-envs'
 STACKS = {
     'mxnet': ('3.12', ['numpy>=2', 'scipy', 'matplotlib', 'requests', 'setuptools', 'ipykernel', 'nbclient']),
     'pytorch': ('3.11', ['numpy>=2', 'scipy', 'matplotlib', 'ipykernel', 'nbclient', 'torch==2.13.0']),
 }
-RUNNER = '''
-import sys, nbformat, nbclient
-notebook = nbformat.read(sys.argv[1], as_version=4)
-nbclient.NotebookClient(notebook, timeout=1200, kernel_name='python3', startup_timeout=300,
-                        resources={'metadata': {'path': sys.argv[3]}}).execute()
-nbformat.write(notebook, sys.argv[2])
-'''
 
 
 def find_python(version):
@@ -101,7 +94,7 @@ def run_notebook(path, workdir):
     source, result = workdir / path.name, workdir / f'executed-{path.name}'
     nbformat.write(notebook, source)
     env = {**os.environ, 'D2L_QUICK': '1', 'OMP_NUM_THREADS': '1', 'PIP_DISABLE_PIP_VERSION_CHECK': '1'}
-    done = subprocess.run([str(python), '-c', RUNNER, str(source), str(result), str(path.parent)],
+    done = subprocess.run([str(python), '-c', NOTEBOOK_RUNNER, str(source), str(result), str(path.parent)],
                           capture_output=True, text=True, env=env, cwd=workdir)
     return path.name, done.returncode, (done.stdout + done.stderr)[-3000:]
 

@@ -8,7 +8,6 @@ hidden cells are about the full-data build, not about devices, so they are not c
 """
 import concurrent.futures
 import os
-import pathlib
 import subprocess
 import sys
 
@@ -16,19 +15,12 @@ import nbformat
 import pytest
 
 from book_ext import execute, pages
-from conftest import ROOT
+from book_ext.colab import HIDDEN_TAGS
+from conftest import NOTEBOOK_RUNNER, ROOT
 
 PAGES = sorted(p for p in (ROOT / 'chapters').glob('*.md') if pages.has_code(pages.read_page(p.read_text())))
-HIDDEN_TAGS = {'remove-cell', 'remove_cell'}
 ACTIVATE = (f'import sys\nsys.path.insert(0, {str(ROOT / "tests")!r})\n'
             f'import simulated_gpu\nsimulated_gpu.activate()')
-RUNNER = '''
-import sys, nbformat, nbclient
-notebook = nbformat.read(sys.argv[1], as_version=4)
-nbclient.NotebookClient(notebook, timeout=1200, kernel_name='python3', startup_timeout=300,
-                        allow_errors=True, resources={'metadata': {'path': sys.argv[3]}}).execute()
-nbformat.write(notebook, sys.argv[2])
-'''
 
 
 def gpu_failures(page, workdir):
@@ -44,7 +36,8 @@ def gpu_failures(page, workdir):
     source, result = workdir / f'{page.stem}.ipynb', workdir / f'{page.stem}-executed.ipynb'
     nbformat.write(runnable, source)
     env = {**os.environ, 'D2L_QUICK': '1', 'OMP_NUM_THREADS': '1'}
-    done = subprocess.run([sys.executable, '-c', RUNNER, str(source), str(result), str(page.parent)],
+    done = subprocess.run([sys.executable, '-c', NOTEBOOK_RUNNER, str(source), str(result), str(page.parent),
+                           '--allow-errors'],
                           capture_output=True, text=True, env=env)
     assert done.returncode == 0, f'{page.name}: the kernel did not run: {done.stderr[-2000:]}'
     executed = nbformat.read(result, as_version=4).cells
