@@ -19,8 +19,8 @@ from ..shared import (LENET5_C3_TABLE, Accumulator, Animator, Timer, TrainResult
                       lenet5_prototypes, lenet5_uniform, plot, set_axes, set_figsize, show_images,
                       use_svg_display)
 from ..shared import check_corr2d_shapes, check_finite_loss, check_pool2d_args  # noqa: E402, F401 (pages show them)
-from .. import arithmetic, cost, receptive_fields  # noqa: E402
-from . import downsampling, measured_receptive_fields  # noqa: E402
+from .. import arithmetic as _arithmetic, cost as _cost, receptive_fields as _receptive_fields  # noqa: E402
+from . import downsampling as _downsampling, measured_receptive_fields as _measured  # noqa: E402
 from ..arithmetic import *  # noqa: E402, F401, F403
 from ..cost import *  # noqa: E402, F401, F403
 from ..receptive_fields import *  # noqa: E402, F401, F403
@@ -48,5 +48,5 @@ __all__ = ['Accumulator', 'Animator', 'Timer', 'TrainResult', 'get_fashion_mnist
            'lenet5_squash', 'lenet5_uniform', 'map_loss', 'parameter_counts', 'train_lenet5',
            'feature_maps', 'shift']
 # Topic modules list their public names in their own __all__:
-__all__ += (arithmetic.__all__ + cost.__all__ + receptive_fields.__all__ + downsampling.__all__
-            + measured_receptive_fields.__all__)
+__all__ += (_arithmetic.__all__ + _cost.__all__ + _receptive_fields.__all__ + _downsampling.__all__
+            + _measured.__all__)
