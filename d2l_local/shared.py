@@ -169,6 +169,8 @@ class Animator:
         plt.close(self.fig)  # displayed by hand below; keeps the inline backend from adding a copy
         if nrows * ncols == 1:
             self.axes = [self.axes]
+        if xlim is not None and xlim[0] == xlim[1]:  # [1, 1] for one epoch: show it from its start
+            xlim = (xlim[0] - 1, xlim[1])
         self.config_axes = lambda: set_axes(self.axes[0], xlabel, ylabel, xlim, ylim,
                                             xscale, yscale, self.legend)
         self._display = None

@@ -22,6 +22,7 @@ import torch  # noqa: E402
 from mxnet import np as mnp, npx  # noqa: E402
 from mxnet.gluon import nn as mnn  # noqa: E402
 from torch import nn as tnn  # noqa: E402
+from torch.nn import functional as F  # noqa: E402
 
 from book_ext.pages import framework_notebook, read_page  # noqa: E402
 from conftest import svg_grids  # noqa: E402
@@ -395,3 +396,160 @@ def test_interior_probability_formulas(k):
         measured[name] = (block_max(reference_shift(image, dy, dx), k) == P)[interior].mean()
     assert measured['axis'] == pytest.approx((k - 1) / (k + 1), abs=0.01)
     assert measured['diagonal'] == pytest.approx((k - 1) ** 2 / (2 * k * k - (k - 1) ** 2), abs=0.01)
+
+
+# ---------------------------------------------------------------- the Theano tutorial's count
+
+def kept_inside(k):
+    """Shifts (of the eight) that keep position (a, b) inside a k x k window, by enumeration."""
+    return onp.array([[sum(0 <= a + dy < k and 0 <= b + dx < k for dy, dx in DIRECTIONS) for b in range(k)]
+                      for a in range(k)])
+
+
+@pytest.mark.parametrize('k', [2, 3, 4])
+def test_lone_activation_survives_the_shifts_that_keep_it_inside(fw, k):
+    """Sparse maps with one activation per window at (a, b): pooled outputs unchanged per window."""
+    rng = onp.random.default_rng(20 + k)
+    windows = 4
+    for a in range(k):
+        for b in range(k):
+            X = onp.zeros((windows * k, windows * k), dtype=onp.float32)
+            X[a::k, b::k] = rng.uniform(1, 2, size=(windows, windows))
+            images = onp.stack([X] + [reference_shift(X, dy, dx) for dy, dx in DIRECTIONS])[:, None]
+            Y = apply_layer(fw, images, 'max', k)
+            assert (Y[1:] == Y[0]).sum() == kept_inside(k)[a, b] * windows ** 2
+
+
+def test_tutorial_fractions():
+    """3/8 holds at every position of a 2x2 window; 5/8 only at the edge middles of a 3x3 window."""
+    assert (kept_inside(2) == 3).all()
+    k3 = kept_inside(3)
+    assert k3.tolist() == [[3, 5, 3], [5, 8, 5], [3, 5, 3]]
+    assert k3.mean() / 8 == pytest.approx(5 / 9)
+    for k in range(2, 7):  # the page's formula for the average over positions
+        assert kept_inside(k).mean() / 8 == pytest.approx(((k - 1) / k + ((k - 1) / k) ** 2) / 2)
+
+
+# ---------------------------------------------------------------- gradients through pooling
+
+def gradient_through(framework, mode, X, G, pool_size, stride=None):
+    """The gradient a framework's pooling layer sends back to X (4-D NumPy) when G arrives."""
+    if framework == 'pytorch':
+        Xt = torch.tensor(X, requires_grad=True)
+        _torch_layer(mode, pool_size, stride)(Xt).backward(torch.tensor(G))
+        return Xt.grad.numpy()
+    from mxnet import autograd
+    Xm = mnp.array(X)
+    Xm.attach_grad()
+    with autograd.record():
+        Y = _mxnet_layer(mode, pool_size, stride)(Xm)
+    Y.backward(mnp.array(G))
+    return Xm.grad.asnumpy()
+
+
+@pytest.mark.parametrize('framework', list(FRAMEWORKS))
+@pytest.mark.parametrize('k', [2, 3])
+def test_average_pooling_sends_one_over_k_squared(framework, k):
+    rng = onp.random.default_rng(30 + k)
+    X = rng.normal(size=(2, 3, 4 * k, 4 * k)).astype(onp.float32)
+    G = rng.integers(1, 9, size=(2, 3, 4, 4)).astype(onp.float32)
+    grad = gradient_through(framework, 'avg', X, G, k)
+    # exact: small integers over k^2 (for k = 3 a division by 9, within one float32 rounding)
+    onp.testing.assert_allclose(grad, onp.kron(G, onp.ones((k, k))) / k ** 2, rtol=1e-6)
+
+
+@pytest.mark.parametrize('framework', list(FRAMEWORKS))
+def test_max_pooling_sends_everything_to_the_unique_maximum(framework):
+    rng = onp.random.default_rng(40)
+    X = rng.permutation(2 * 3 * 6 * 6).reshape(2, 3, 6, 6).astype(onp.float32)  # distinct values
+    G = rng.integers(1, 9, size=(2, 3, 3, 3)).astype(onp.float32)
+    grad = gradient_through(framework, 'max', X, G, 2)
+    windows = X.reshape(2, 3, 3, 2, 3, 2)
+    is_max = windows == windows.max(axis=(3, 5), keepdims=True)
+    expected = (is_max * G[:, :, :, None, :, None]).reshape(X.shape)
+    onp.testing.assert_array_equal(grad, expected)
+
+
+TIES = [  # (window, tied positions in reading order)
+    ([[1, 6], [6, 2]], [(0, 1), (1, 0)]),
+    ([[6, 1], [2, 6]], [(0, 0), (1, 1)]),
+    ([[2, 1], [6, 6]], [(1, 0), (1, 1)]),
+    ([[6, 6], [6, 6]], [(0, 0), (0, 1), (1, 0), (1, 1)]),
+    ([[0, 0], [0, 0]], [(0, 0), (0, 1), (1, 0), (1, 1)]),
+]
+
+
+@pytest.mark.parametrize('framework', list(FRAMEWORKS))
+@pytest.mark.parametrize('window, tied', TIES)
+def test_tied_maximum_gives_everything_to_the_first_in_reading_order(framework, window, tied):
+    """Measured behaviour the page reports (CPU kernels): no split, first tied entry row by row."""
+    X = onp.array(window, dtype=onp.float32)[None, None]
+    grad = gradient_through(framework, 'max', X, onp.full((1, 1, 1, 1), 3, onp.float32), 2)[0, 0]
+    receivers = [tuple(p) for p in onp.argwhere(grad != 0).tolist()]
+    assert receivers == tied[:1] and grad[tied[0]] == 3
+
+
+@pytest.mark.parametrize('framework', list(FRAMEWORKS))
+def test_page_gradient_example(framework):
+    """The page's X_grad: the bottom-left window holds 6 at input (2, 1) and (3, 0)."""
+    notebook = framework_notebook(read_page(PAGE.read_text(), path=PAGE), 'pytorch')
+    source = next(c.source for c in notebook.cells if c.cell_type == 'code' and 'X_grad = onp.array' in c.source)
+    namespace = {'onp': onp}
+    exec(source, namespace)
+    X, G = namespace['X_grad'], namespace['G_out']
+    grad = gradient_through(framework, 'max', X[None, None], G[None, None], 2)[0, 0]
+    assert onp.argwhere(X[2:, :2] == X[2:, :2].max()).tolist() == [[0, 1], [1, 0]]
+    assert grad[2, 1] == G[1, 0] and grad[3, 0] == 0
+    avg = gradient_through(framework, 'avg', X[None, None], G[None, None], 2)[0, 0]
+    assert (avg == onp.kron(G, onp.ones((2, 2))) / 4).all()
+
+
+# ---------------------------------------------------------------- strided convolution instead of pooling
+
+def conv_counts(framework, c_in, c_out, k, stride, n):
+    """(parameters, output side) of a framework's convolutional layer with padding 1."""
+    if framework == 'pytorch':
+        layer = tnn.Conv2d(c_in, c_out, k, stride=stride, padding=1)
+        return sum(p.numel() for p in layer.parameters()), layer(torch.zeros(1, c_in, n, n)).shape[-1]
+    layer = mnn.Conv2D(c_out, k, strides=stride, padding=1, in_channels=c_in)
+    layer.initialize()
+    return (sum(p.data().size for p in layer.collect_params().values()),
+            layer(mnp.zeros((1, c_in, n, n))).shape[-1])
+
+
+@pytest.mark.parametrize('framework', list(FRAMEWORKS))
+def test_downsampling_step_costs(framework):
+    """The page's table: 8 -> 16 channels, 14 x 14 in, 7 x 7 out, 3x3 kernels with padding 1."""
+    params1, side1 = conv_counts(framework, 8, 16, 3, 1, 14)
+    params2, side2 = conv_counts(framework, 8, 16, 3, 2, 14)
+    params3, side3 = conv_counts(framework, 16, 16, 3, 2, 14)
+    assert (params1, side1, params2, side2, side3) == (1168, 14, 1168, 7, 7)
+    pool_side = apply_layer(FRAMEWORKS[framework], onp.zeros((1, 16, 14, 14)), 'max', 2).shape[-1]
+    assert pool_side == 7
+    madds = {'pool': 16 * side1 ** 2 * 8 * 9, 'stride': 16 * side2 ** 2 * 8 * 9,
+             'extra': 16 * side1 ** 2 * 8 * 9 + 16 * side3 ** 2 * 16 * 9}
+    assert madds == {'pool': 225792, 'stride': 56448, 'extra': 338688}
+    assert params1 + params3 == 3488
+
+
+def receptive_field_by_gradient(layers, n=40):
+    """Side of the input region that one central output depends on: ones-kernels, average pooling."""
+    X = torch.rand(1, 1, n, n, requires_grad=True)
+    Z = X
+    for kind, k, s in layers:
+        if kind == 'conv':
+            Z = F.conv2d(Z, torch.ones(1, 1, k, k), stride=s, padding=1)
+        else:
+            Z = F.avg_pool2d(Z, k, s)
+    i = Z.shape[-1] // 2
+    Z[0, 0, i, i].backward()
+    rows = torch.nonzero(X.grad[0, 0].abs().sum(dim=1)).flatten()
+    return int(rows.max() - rows.min() + 1)
+
+
+def test_receptive_fields_of_the_page():
+    assert receptive_field_by_gradient([('conv', 3, 1), ('pool', 2, 2)]) == 4
+    assert receptive_field_by_gradient([('conv', 3, 2)]) == 3
+    assert receptive_field_by_gradient([('conv', 3, 1), ('conv', 3, 2)]) == 5
+    assert receptive_field_by_gradient([('conv', 3, 1), ('pool', 2, 2), ('conv', 3, 1), ('pool', 2, 2)]) == 10
+    assert receptive_field_by_gradient([('conv', 3, 2), ('conv', 3, 2)]) == 7

@@ -87,3 +87,13 @@ def test_check_finite_loss_names_epoch_batch_and_a_smaller_rate():
     shared.check_finite_loss(0.5, 0, 0, 10, 0.1)
     with pytest.raises(FloatingPointError, match=r'became nan in epoch 3, batch 7 of 10.*lr=0\.9.*try lr=0\.09'):
         shared.check_finite_loss(float('nan'), 2, 6, 10, 0.9)
+
+
+def test_animator_shows_a_single_epoch_without_a_warning():
+    import warnings
+    animator = shared.Animator(xlabel='epoch', xlim=[1, 1], legend=['train loss'])
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')  # matplotlib warns about identical low and high xlims
+        animator.add(0.5, 1.0)
+        animator.config_axes()
+    assert animator.axes[0].get_xlim() == (0, 1)
