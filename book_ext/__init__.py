@@ -17,6 +17,9 @@ import pathlib
 from sphinx.util import logging
 
 from . import colab, downloads, execute, helper_source, pages, tabs
+from . import discussion, selfcheck
+from . import shift_slider
+from . import interactive
 
 logger = logging.getLogger(__name__)
 _current = {}  # the docname and Sphinx app of the page being read; MyST-NB passes readers only text
@@ -148,6 +151,10 @@ def setup(app):
     app.add_css_file('framework-tabs.css')
     app.add_js_file('theme-mode.js')
     app.connect('builder-inited', downloads.add_static_path)
+    selfcheck.setup(app)
+    discussion.setup(app)
+    shift_slider.setup(app)
+    interactive.setup(app)
     # Any edit to this extension changes env_version, so Sphinx re-reads every page (kernels stay cached).
     return {'version': '1.0', 'parallel_read_safe': False, 'parallel_write_safe': True,
             'env_version': _source_version()}
