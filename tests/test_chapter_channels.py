@@ -307,3 +307,73 @@ def test_lenet_c3_table():
     for c in range(12, 15):
         rows = set(onp.nonzero(reads[:, c])[0])
         assert not any(rows == {(start + d) % 6 for d in range(4)} for start in range(6))
+
+
+# --- the figures of several output channels and of a 1 x 1 layer ---------------------------------
+
+def framework_conv(framework, X, K):
+    """The framework's own convolutional layer (no bias) with weight K, applied to one example X."""
+    if framework == 'pytorch':
+        return F.conv2d(torch.tensor(X[None], dtype=torch.float32), torch.tensor(K, dtype=torch.float32))[0].numpy()
+    layer = mx_nn.Conv2D(K.shape[0], kernel_size=K.shape[2:], in_channels=K.shape[1], use_bias=False)
+    layer.initialize()
+    layer.weight.set_data(mnp.array(K, dtype='float32'))
+    return layer(mnp.array(X[None], dtype='float32'))[0].asnumpy()
+
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+def test_multi_out_figure_numbers(framework):
+    g = svg_grids('channels-multi-out.svg')
+    X = onp.stack([g['x0'], g['x1']])
+    K3 = onp.stack([onp.stack([g[f'k{o}{c}'] for c in range(2)]) for o in range(3)])
+    Y = onp.stack([g[f'y{o}'] for o in range(3)])
+    # the input is the two-input figure's, and the kernels are the page's K, 2K and K with its slices swapped
+    two = svg_grids('channels-two-inputs.svg')
+    onp.testing.assert_array_equal(X, onp.stack([two['x0'], two['x1']]))
+    K = onp.stack([two['k0'], two['k1']])
+    onp.testing.assert_array_equal(K3, onp.stack([K, 2 * K, K[::-1]]))
+    (X_page,) = page_assignments(framework, 'X')
+    onp.testing.assert_array_equal(to_numpy(X_page), X)
+    # the outputs drawn: SciPy, the page's function and the framework's layer agree with them
+    expected = onp.stack([sum(signal.correlate2d(X[c], K3[o, c], mode='valid') for c in range(2)) for o in range(3)])
+    onp.testing.assert_array_equal(Y, expected)
+    (multi_in_out,) = page_functions(framework, 'corr2d_multi_in_out')
+    onp.testing.assert_allclose(to_numpy(multi_in_out(to_framework(framework, X), to_framework(framework, K3))), Y)
+    onp.testing.assert_allclose(framework_conv(framework, X, K3), Y)
+    # the worked entry: output channel 2, top left = 4 + 5
+    assert (X[0, :2, :2] * K3[2, 0]).sum() == 4 and (X[1, :2, :2] * K3[2, 1]).sum() == 5 and Y[2, 0, 0] == 9
+
+
+@pytest.mark.parametrize('framework', FRAMEWORKS)
+def test_1x1_figure_numbers(framework):
+    g = svg_grids('channels-1x1.svg')
+    card, K_mix = page_value('card'), page_value('K_mix')
+    assert 'yellow = (0, 3)' in PAGE.read_text()  # the pixel the page's prose describes
+    onp.testing.assert_array_equal(g['x'][:, 0], card[:, 0, 3])
+    onp.testing.assert_allclose(g['w'], K_mix[:, :, 0, 0], atol=1e-7)
+    (conv1x1,) = page_functions(framework, 'conv1x1')
+    Y = to_numpy(conv1x1(to_framework(framework, card), to_framework(framework, K_mix)))
+    onp.testing.assert_allclose(g['y'][:, 0], Y[:, 0, 3], atol=5e-4)  # drawn with three decimals
+    onp.testing.assert_allclose(g['y'][:, 0], framework_conv(framework, card, K_mix)[:, 0, 3], atol=5e-4)
+    onp.testing.assert_allclose(g['y'][:, 0], g['w'] @ g['x'][:, 0], atol=5e-4)  # the equation drawn
+
+
+# --- memory for training ------------------------------------------------------------------------
+
+def test_block_memory_table():
+    block_rows, batch = page_value('block_rows'), page_value('batch')
+    assert batch == 32
+    hw = 56 * 56
+    expected_channels = {'direct 3x3': [256, 256], 'bottleneck': [64, 64, 64, 64, 256, 256]}
+    for name, channels in expected_channels.items():
+        rows = block_rows[name]
+        assert [row['shape'] for row in rows] == [(c, 56, 56) for c in channels]
+        assert [row['bytes'] for row in rows] == [4 * batch * c * hw for c in channels]  # float32
+    direct, bottleneck = (sum(r['bytes'] for r in block_rows[n]) for n in ('direct 3x3', 'bottleneck'))
+    assert bottleneck * 2 == direct * 3  # the prose: 1.5 times the memory ...
+    madds = {n: sum(r['mult_adds'] for r in block_rows[n]) for n in block_rows}
+    assert madds['bottleneck'] * 8 < madds['direct 3x3']  # ... for an eighth of the arithmetic
+    assert madds['direct 3x3'] == 256 * 256 * 9 * hw
+    params = sum(r['params'] for r in block_rows['bottleneck'])
+    assert params == 256 * 64 + 64 + 64 * 64 * 9 + 64 + 64 * 256 + 256
+    assert bottleneck > 1000 * 4 * params

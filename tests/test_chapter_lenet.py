@@ -186,3 +186,56 @@ def test_fewer_outputs_than_classes(d2l):
         expected_7 = -numpy.log(numpy.exp(4) / (7 + numpy.exp(4)))  # softmax of the logits, class 7
         assert as_7 == pytest.approx(expected_7, rel=1e-4)
         assert as_9 == pytest.approx(as_7, rel=1e-6)
+
+
+# --- memory for training, and output channels vs outputs ----------------------------------------
+
+def page_literal(name):
+    """The literal value of the first top-level assignment to ``name`` in the page's code cells."""
+    import ast
+    import pathlib
+    from book_ext.pages import read_page
+    page = pathlib.Path(__file__).resolve().parents[1] / 'chapters' / 'lenet.md'
+    for cell in read_page(page.read_text(), path=page).cells:
+        if cell.cell_type != 'code':
+            continue
+        for node in ast.parse(cell.source).body:
+            if isinstance(node, ast.Assign) and getattr(node.targets[0], 'id', None) == name:
+                return ast.literal_eval(node.value)
+    raise AssertionError(f'the page assigns no {name}')
+
+
+def test_page_lenet_description_and_memory(d2l):
+    layers, batch = page_literal('lenet_layers'), page_literal('batch')
+    assert batch == 256
+    rows = d2l.layer_costs((1, 28, 28), layers, batch_size=batch)
+    expected, params = expected_stages()  # from SPEC, independent of the page and of cost.py
+    # the description is SPEC with a sigmoid after both convolutions and the first two dense layers
+    assert distinct([row['shape'] for row in rows]) == expected
+    assert [row['params'] for row in rows if row['params']] == params
+    assert [row['layer'] for row in rows].count('sigmoid') == 4
+    # what the page counts: the input and every output except the flattening (a view), 4 bytes each
+    per_image = 784 + 2 * 6 * 28 * 28 + 6 * 14 * 14 + 2 * 16 * 10 * 10 + 16 * 5 * 5 + 2 * 120 + 2 * 84 + 10
+    kept = 784 * batch * 4 + sum(row['bytes'] for row in rows if row['layer'] != 'flatten')
+    assert kept == per_image * batch * 4 == 15_755_264
+    assert kept > 60 * 4 * sum(params)  # "about 64 times" the parameters' bytes
+    # and the frameworks' tensors have these sizes (see also tests/test_cost.py)
+    net = d2l.LeNet()
+    X = array(d2l, numpy.zeros((batch, 1, 28, 28)))
+    if not is_torch(d2l):
+        net.initialize()
+    sizes = []
+    for layer in net:
+        X = layer(X)
+        sizes.append(X.numel() * X.element_size() if is_torch(d2l) else X.size * X.dtype.itemsize)
+    expected_sizes = [row['bytes'] for row in rows if is_torch(d2l) or row['layer'] not in ('sigmoid', 'flatten')]
+    assert sizes == expected_sizes
+
+
+def test_wider_channels_keep_ten_outputs(d2l):
+    layers, wider = page_literal('lenet_layers'), page_literal('wider')
+    variant = [wider.get(i, layer) for i, layer in enumerate(layers)]
+    assert [layer for layer in variant if layer[0] == 'conv'] == [('conv', 12, 5, 4), ('conv', 32, 5)]
+    rows = d2l.layer_costs((1, 28, 28), variant)
+    assert rows[0]['shape'] == (12, 28, 28) and rows[6]['shape'] == (32 * 5 * 5,)
+    assert rows[-1]['shape'] == (10,)
