@@ -1,2 +1,47 @@
 """Receptive fields measured with gradients, to check the recurrence of d2l_local.receptive_fields."""
-__all__ = []
+import mxnet as mx
+import numpy as onp
+from mxnet import autograd, np
+
+__all__ = ['measure_receptive_field']
+
+
+def measure_receptive_field(net, input_size, in_channels=1, num_examples=32):
+    """Measure the receptive field of one output unit of net: the input pixels with a nonzero gradient.
+
+    Backpropagates from channel 0 of the central output position (of the first output, if net
+    returns vectors) for num_examples random inputs of input_size (an int, or (height, width)), and
+    returns the bounding box of the pixels whose gradient is nonzero for any of them, as (row,
+    column) pairs: 'unit' (the output position), 'size', 'start' and 'centre'. Only pixels inside
+    the input can show up: the part of a field that lies in the padding is cut off."""
+    height, width = (input_size, input_size) if isinstance(input_size, int) else input_size
+    parameters = list(net.collect_params().values())
+    try:
+        device = parameters[0].list_ctx()[0] if parameters else mx.cpu()
+    except RuntimeError as error:
+        raise ValueError('measure_receptive_field: the network has no weights yet; call '
+                         'net.initialize() first.') from error
+    X = np.random.normal(size=(num_examples, in_channels, height, width), ctx=device)
+    X.attach_grad()
+    with autograd.record():
+        Y = net(X)
+        if Y.ndim == 2:  # vectors from dense layers: one position with Y.shape[1] channels
+            Y = Y.reshape(Y.shape[0], Y.shape[1], 1, 1)
+        if Y.ndim != 4:
+            raise ValueError(f'measure_receptive_field: the network returned shape {Y.shape}; '
+                             f'it must return (batch, channels, height, width) or (batch, features).')
+        unit = (Y.shape[2] // 2, Y.shape[3] // 2)
+        # a mask picks the unit (slicing Y itself can crash MXNet for layouts of many channels);
+        # the examples do not interact, so each example's gradient is that of its own unit
+        mask = np.zeros(Y.shape, ctx=device)
+        mask[:, 0, unit[0], unit[1]] = 1
+        out = (Y * mask).sum()
+    out.backward()
+    seen = (np.abs(X.grad).sum(axis=(0, 1)) > 0).asnumpy()  # (height, width): nonzero for some example
+    if not seen.any():
+        raise ValueError('measure_receptive_field: no input pixel has a nonzero gradient. Is the unit '
+                         'switched off for every input (e.g. a dead ReLU)? Try more examples.')
+    rows, cols = onp.nonzero(seen.any(axis=1))[0], onp.nonzero(seen.any(axis=0))[0]
+    (top, bottom), (left, right) = (int(rows[0]), int(rows[-1])), (int(cols[0]), int(cols[-1]))
+    return {'unit': unit, 'size': (bottom - top + 1, right - left + 1), 'start': (top, left),
+            'centre': ((top + bottom) / 2, (left + right) / 2)}
