@@ -262,6 +262,18 @@ def check_pool2d_args(x_shape, pool_size, stride, mode):
     return window, step
 
 
+def check_downsampling_args(downsample, channels, input_size):
+    """Validate downsampling_net's arguments, with a message that says what to change."""
+    if downsample not in ('pool', 'stride'):
+        raise ValueError(f"downsampling_net: downsample must be 'pool' or 'stride', got {downsample!r}.")
+    if not channels or not all(isinstance(c, int) and c >= 1 for c in channels):
+        raise ValueError(f'downsampling_net: channels must be a non-empty sequence of positive integers '
+                         f'(output channels per block), got {channels!r}.')
+    if input_size < 2 ** len(channels):
+        raise ValueError(f'downsampling_net: {len(channels)} halvings of a {input_size} x {input_size} input '
+                         f'leave nothing; use fewer blocks or an input of at least {2 ** len(channels)} pixels.')
+
+
 def _pair(value, name):
     if isinstance(value, (int, np.integer)):
         pair = (value, value)

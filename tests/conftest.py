@@ -59,7 +59,7 @@ def site(built_book):
     server.shutdown()
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='module')  # per module: Playwright's event loop must not outlive the browser tests
 def browser():
     if not pathlib.Path(CHROMIUM).exists():
         pytest.fail('Chromium is missing: `make browser` installs Debian\'s chromium package')
@@ -82,6 +82,28 @@ def page(browser):
     page.on('console', lambda msg: msg.type == 'error' and page.errors.append(msg.text))
     yield page
     context.close()
+
+
+def sphinx_project(tmp_path, extensions, sources, glue=None, strict=False):
+    """Build a small Sphinx project in a fresh process; return (exit code, warnings, HTML folder).
+
+    A fresh process, because Sphinx registers node classes globally: a second build in the same
+    process warns that they are registered already. ``sources`` maps file names to their text;
+    ``glue`` (docname -> framework -> key -> value) stands in for the kernels' glue values.
+    """
+    source = tmp_path / 'src'
+    source.mkdir()
+    conf = f'import sys\nsys.path.insert(0, {str(ROOT)!r})\nextensions = {list(extensions)!r}\n'
+    if glue is not None:
+        conf += (f'GLUE = {glue!r}\n\n\ndef setup(app):\n'
+                 f"    app.connect('env-before-read-docs',\n"
+                 f"                lambda app, env, docs: setattr(env, 'framework_glue', GLUE))\n")
+    (source / 'conf.py').write_text(conf)
+    for name, text in sources.items():
+        (source / name).write_text(text)
+    result = subprocess.run([sys.executable, '-m', 'sphinx', '-q', '-b', 'html'] + (['-W'] if strict else [])
+                            + [str(source), str(tmp_path / 'html')], capture_output=True, text=True)
+    return result.returncode, result.stdout + result.stderr, tmp_path / 'html'
 
 
 def array(d2l, values, dtype='float32'):

@@ -269,7 +269,8 @@ def test_out_of_range_fields_show_a_message_not_a_drawing(conv_page):
 def test_play_steps_the_window_in_order(conv_page):
     page = conv_page
     root = '.conv-explorer >> nth=0'
-    for name, value in (('input-h', '3'), ('input-w', '3'), ('kernel-h', '2'), ('kernel-w', '2')):
+    for name, value in (('input-h', '3'), ('input-w', '3'), ('kernel-h', '2'), ('kernel-w', '2'),
+                        ('stride-h', '1'), ('stride-w', '1'), ('dilation-h', '1'), ('dilation-w', '1')):
         page.fill(f'{root} >> [name={name}]', value)
     page.select_option(f'{root} >> [name=padding-mode]', 'valid')
     page.select_option(f'{root} >> [name=mode]', 'conv')
@@ -293,6 +294,8 @@ def test_play_steps_the_window_in_order(conv_page):
 def test_conv_explorer_works_with_the_keyboard_alone(conv_page):
     page = conv_page
     root = page.query_selector('.conv-explorer')
+    for name in ('stride-h', 'stride-w', 'dilation-h', 'dilation-w'):  # the page may start elsewhere
+        page.fill(f'.conv-explorer >> nth=0 >> [name={name}]', '1')
     first = root.query_selector('select, input, button')
     first.focus()
     reached = []

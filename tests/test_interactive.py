@@ -2,8 +2,6 @@
 notebook stand-ins, and build errors that name the option and the fix."""
 import random
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -13,6 +11,7 @@ import torch.nn.functional as F
 from book_ext import colab, interactive
 from d2l_local.arithmetic import conv_output_size
 from d2l_local.receptive_fields import receptive_fields
+from conftest import sphinx_project
 
 SVG_NS = '{http://www.w3.org/2000/svg}'
 CONTEXT = {'site': 'https://book.example', 'page_url': 'https://book.example/chapters/p.html', 'glue': {},
@@ -160,11 +159,8 @@ SPHINX_PAGE = '''# Page
 
 def sphinx_build(tmp_path, conv_options):
     """A tiny Sphinx project with only MyST and this module; returns (exit code, log, HTML dir)."""
-    (tmp_path / 'conf.py').write_text("extensions = ['myst_parser', 'book_ext.interactive']\n")
-    (tmp_path / 'index.md').write_text(SPHINX_PAGE.format(conv=conv_options))
-    result = subprocess.run([sys.executable, '-m', 'sphinx', '-W', '-q', '-b', 'html', str(tmp_path),
-                             str(tmp_path / '_out')], capture_output=True, text=True)
-    return result.returncode, result.stdout + result.stderr, tmp_path / '_out'
+    return sphinx_project(tmp_path, ['myst_parser', 'book_ext.interactive'],
+                          {'index.md': SPHINX_PAGE.format(conv=conv_options)}, strict=True)
 
 
 def test_a_good_page_gets_the_live_figure_its_fallback_and_the_notebook_image(tmp_path):

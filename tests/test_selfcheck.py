@@ -1,5 +1,4 @@
 """book_ext.selfcheck: parsing a self-check, resolving its answer from glue, its HTML and notebook forms."""
-import io
 import re
 import textwrap
 
@@ -7,7 +6,7 @@ import pytest
 
 from book_ext import colab, fallbacks, selfcheck
 from book_ext.selfcheck import SelfCheckError
-from conftest import ROOT
+from conftest import ROOT, sphinx_project
 
 NUMERIC = textwrap.dedent('''\
     What is the output height of a $3 \\times 3$ kernel on a 6-pixel input?
@@ -121,26 +120,10 @@ def test_notebook_stand_in_has_question_answer_and_explanation_in_details():
 
 def build(tmp_path, page, glue):
     """Build a one-page Sphinx project with MyST and the self-check directive; (html, warnings)."""
-    from sphinx.application import Sphinx
-    source = tmp_path / 'src'
-    source.mkdir()
-    (source / 'conf.py').write_text(textwrap.dedent(f'''\
-        import sys
-        sys.path.insert(0, {str(ROOT)!r})
-        extensions = ['myst_parser', 'book_ext.selfcheck']
-        def _glue(app, env, docnames):
-            env.framework_glue = {{'page': {glue!r}}}
-        def setup(app):
-            app.connect('env-before-read-docs', _glue)
-        '''))
-    (source / 'index.md').write_text('# Book\n\n```{toctree}\npage\n```\n')
-    (source / 'page.md').write_text(page)
-    warnings = io.StringIO()
-    app = Sphinx(str(source), str(source), str(tmp_path / 'html'), str(tmp_path / 'doctrees'), 'html',
-                 status=None, warning=warnings, freshenv=True)
-    app.build()
-    html = (tmp_path / 'html' / 'page.html').read_text()
-    return html, warnings.getvalue()
+    _, warnings, html = sphinx_project(tmp_path, ['myst_parser', 'book_ext.selfcheck'],
+                                       {'index.md': '# Book\n\n```{toctree}\npage\n```\n', 'page.md': page},
+                                       {'page': glue})
+    return (html / 'page.html').read_text(), warnings
 
 
 def test_directive_renders_a_form_with_the_glued_answer(tmp_path):

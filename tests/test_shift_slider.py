@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from book_ext import colab, pages, shift_slider
-from conftest import ROOT
+from conftest import ROOT, sphinx_project
 
 PAGE = ROOT / 'chapters' / 'lenet-sees.md'
 KEY = 'shift_slider'
@@ -102,22 +102,9 @@ def test_png_round_trips_through_pillow():
 
 def build(tmp_path, body, glue):
     """A one-page Sphinx project with the directive and made-up glue; (warnings, HTML folder)."""
-    from sphinx.application import Sphinx
-    (tmp_path / 'conf.py').write_text(textwrap.dedent(f'''
-        import sys
-        sys.path.insert(0, {str(ROOT)!r})
-        extensions = ['book_ext.shift_slider']
-        GLUE = {glue!r}
-        def setup(app):
-            app.connect('env-before-read-docs',
-                        lambda app, env, docs: setattr(env, 'framework_glue', {{'index': GLUE}}))
-        '''))
-    (tmp_path / 'index.rst').write_text('Page\n====\n\n' + textwrap.dedent(body))
-    warnings = io.StringIO()
-    app = Sphinx(str(tmp_path), str(tmp_path), str(tmp_path / 'html'), str(tmp_path / 'doctrees'),
-                 'html', status=None, warning=warnings, freshenv=True)
-    app.build()
-    return warnings.getvalue(), tmp_path / 'html'
+    _, warnings, html = sphinx_project(tmp_path, ['book_ext.shift_slider'],
+                                       {'index.rst': 'Page\n====\n\n' + textwrap.dedent(body)}, {'index': glue})
+    return warnings, html
 
 
 FIGURE = '''

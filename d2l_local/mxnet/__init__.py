@@ -18,7 +18,8 @@ npx.set_np()  # MXNet's NumPy interface, as in the d2l package
 from ..shared import (LENET5_C3_TABLE, Accumulator, Animator, Timer, TrainResult, get_fashion_mnist_labels,  # noqa: E402
                       lenet5_prototypes, lenet5_uniform, plot, set_axes, set_figsize, show_images,
                       use_svg_display)
-from ..shared import check_corr2d_shapes, check_finite_loss, check_pool2d_args  # noqa: E402, F401 (pages show them)
+from ..shared import (check_corr2d_shapes, check_downsampling_args, check_finite_loss,  # noqa: E402, F401
+                      check_pool2d_args)  # (pages show them)
 from .. import arithmetic as _arithmetic, cost as _cost, receptive_fields as _receptive_fields  # noqa: E402
 from . import downsampling as _downsampling, measured_receptive_fields as _measured  # noqa: E402
 from ..arithmetic import *  # noqa: E402, F401, F403

@@ -1,6 +1,8 @@
 """Pooling and strided convolution compared: how each passes gradients back, and what each costs."""
 from torch import nn
 
+from ..shared import check_downsampling_args
+
 __all__ = ['downsampling_net']
 
 
@@ -11,14 +13,7 @@ def downsampling_net(downsample='pool', channels=(8, 16), num_classes=10, input_
     keeps the size and 2x2 max pooling halves it; with downsample='stride' the convolution itself
     moves by 2 and there is no pooling. When input_size is divisible by 2 ** len(channels), both
     give maps of the same size and have the same parameters."""
-    if downsample not in ('pool', 'stride'):
-        raise ValueError(f"downsampling_net: downsample must be 'pool' or 'stride', got {downsample!r}.")
-    if not channels or not all(isinstance(c, int) and c >= 1 for c in channels):
-        raise ValueError(f'downsampling_net: channels must be a non-empty sequence of positive integers '
-                         f'(output channels per block), got {channels!r}.')
-    if input_size < 2 ** len(channels):
-        raise ValueError(f'downsampling_net: {len(channels)} halvings of a {input_size} x {input_size} input '
-                         f'leave nothing; use fewer blocks or an input of at least {2 ** len(channels)} pixels.')
+    check_downsampling_args(downsample, channels, input_size)
     layers, c_in, side = [], 1, input_size
     for c_out in channels:
         if downsample == 'pool':
