@@ -236,6 +236,9 @@ def test_self_check_is_readable_in_light_and_dark_mode(book, page, mode):
             return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); }); }''')
     assert min(ratio) >= 3, f'text contrast in {mode} mode: {ratio}'
     assert page.errors == [], page.errors
+    folder = ROOT / '_build' / 'screenshots'  # for review
+    folder.mkdir(parents=True, exist_ok=True)
+    page.locator('form#self-check-1').screenshot(path=str(folder / f'self-check-{section}-{mode}.png'))
 
 
 @pytest.mark.parametrize('section', book_pages())
