@@ -103,7 +103,11 @@ def test_every_notebook_runs_top_to_bottom_on_colabs_stack(built_book, tmp_path)
     notebooks = published(built_book)
     for framework in pages.FRAMEWORKS:
         stack(framework)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(lambda p: run_notebook(p, tmp_path), notebooks))
+    # One worker per framework: a framework's notebooks share its environment, and two of them
+    # installing d2l_local into it at the same time would race.
+    def run_all(framework):
+        return [run_notebook(p, tmp_path) for p in notebooks if framework_of_file(p) == framework]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(pages.FRAMEWORKS)) as pool:
+        results = [result for done in pool.map(run_all, pages.FRAMEWORKS) for result in done]
     failed = {name: log for name, code, log in results if code != 0}
     assert not failed, failed
